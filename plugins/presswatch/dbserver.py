@@ -1,0 +1,62 @@
+"""The embedded PostgreSQL server used when no database is configured.
+
+PyPI's ``pgserver`` ships PostgreSQL 16 binaries. The data directory lives in the project's
+ignored state folder (``.presswatch/pg``); the server listens on a Unix socket only, so it never
+collides with a PostgreSQL already on port 5432. As root, pgserver runs the server as a system
+user ``pgserver`` (created if missing) and makes the data directory's parents world-readable
+(o+rx): keep the checkout somewhere that is acceptable.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+from presswatch.paths import state_dir
+
+log = logging.getLogger(__name__)
+
+
+def data_dir() -> Path:
+    return state_dir() / "pg" / "data"
+
+
+def _postmaster_info(pgdata: Path):
+    from pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    return info if info is not None and info.is_running() else None
+
+
+def is_running() -> bool:
+    pgdata = data_dir()
+    return pgdata.exists() and _postmaster_info(pgdata) is not None
+
+
+def start() -> str:
+    """Start the embedded server if it is not running; return its URL without a database name."""
+    pgdata = data_dir()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        # platformdirs warns that XDG_RUNTIME_DIR is unset on headless machines: harmless here.
+        warnings.simplefilter("ignore")
+        import pgserver
+
+        # cleanup_mode=None: the server outlives this process; `presswatch stop` stops it.
+        server = pgserver.get_server(pgdata, cleanup_mode=None)
+    return server.get_uri("postgres")
+
+
+def stop() -> bool:
+    """Stop the embedded server; return False if it was not running."""
+    pgdata = data_dir()
+    if not pgdata.exists() or _postmaster_info(pgdata) is None:
+        return False
+    import os
+
+    from pgserver._commands import pg_ctl
+
+    user = "pgserver" if os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
+    return True

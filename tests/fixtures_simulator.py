@@ -1,0 +1,1 @@
+"""The platform simulator fixture (filled in by the simulator work)."""

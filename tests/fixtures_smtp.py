@@ -1,0 +1,76 @@
+"""A real SMTP server (aiosmtpd) on loopback that keeps every message it receives."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import threading
+
+import pytest
+from aiosmtpd.controller import Controller
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._lock:
+            self.messages.append(message)
+            self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        return "250 Message accepted for delivery"
+
+    def clear(self) -> None:
+        with self._lock:
+            self.messages.clear()
+            self.envelopes.clear()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self.inbox = _Inbox()
+        self.host = "127.0.0.1"
+        self.port = _free_port()
+        self._controller = Controller(self.inbox, hostname=self.host, port=self.port)
+
+    @property
+    def messages(self):
+        return self.inbox.messages
+
+    def start(self) -> None:
+        self._controller.start()
+
+    def stop(self) -> None:
+        self._controller.stop()
+
+    def connection_uri(self, from_email: str = "monitoring@aimc.example.uz") -> str:
+        """The Airflow SMTP connection for this server (AIRFLOW_CONN_SMTP_DEFAULT)."""
+        return (
+            f"smtp://{self.host}:{self.port}?disable_tls=true&disable_ssl=true"
+            f"&from_email={from_email}"
+        )
+
+
+@pytest.fixture(scope="session")
+def _smtp_server():
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server(_smtp_server):
+    """A running SMTP server with an empty inbox."""
+    _smtp_server.inbox.clear()
+    return _smtp_server
