@@ -108,3 +108,16 @@ def query(name: str) -> str:
     if not path.exists():
         raise PresswatchError(f"no query file {path}")
     return path.read_text(encoding="utf-8")
+
+
+def named_queries(name: str) -> dict[str, str]:
+    """The statements of ``sql/queries/<name>.sql``, each introduced by a ``-- name: X`` line."""
+    queries: dict[str, str] = {}
+    current: str | None = None
+    for line in query(name).splitlines(keepends=True):
+        if line.startswith("-- name:"):
+            current = line.split(":", 1)[1].strip()
+            queries[current] = ""
+        elif current is not None:
+            queries[current] += line
+    return {key: text.strip() for key, text in queries.items()}

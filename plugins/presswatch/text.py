@@ -11,18 +11,24 @@ import re
 import unicodedata
 
 _APOSTROPHES = "'\u2018\u2019`\u02bb\u02bc\u00b4\u02b9"
-# o or g (either case) followed by any apostrophe-like mark is the letter oʻ / gʻ.
-_OG = re.compile(f"([oOgG])[{_APOSTROPHES}]")
-# Any other apostrophe between letters is the tutuq belgisi (ʼ), as in taʼlim, maʼlumot.
-_TUTUQ = re.compile(f"(?<=\\w)[{_APOSTROPHES}](?=\\w)")
+# An apostrophe-like mark after a letter: after o or g it makes the letter oʻ / gʻ (U+02BB);
+# after any other letter, and followed by one, it is the tutuq belgisi (U+02BC: taʼlim).
+_MARK = re.compile(f"(?<=(\\w))[{_APOSTROPHES}]")
 _SPACES = re.compile(r"\s+")
+
+
+def _letter_mark(match: re.Match) -> str:
+    before = match.group(1)
+    if before in "oOgG":
+        return "\u02bb"
+    following = match.string[match.end() : match.end() + 1]
+    return "\u02bc" if following.isalpha() else match.group(0)
 
 
 def normalize_uz_latin(text: str) -> str:
     """NFC, single spaces, oʻ/gʻ with U+02BB and the tutuq belgisi with U+02BC."""
     text = unicodedata.normalize("NFC", text)
-    text = _OG.sub(lambda m: m.group(1) + "\u02bb", text)
-    text = _TUTUQ.sub("\u02bc", text)
+    text = _MARK.sub(_letter_mark, text)
     return _SPACES.sub(" ", text).strip()
 
 

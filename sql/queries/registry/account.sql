@@ -1,0 +1,32 @@
+-- Registry import of social accounts, keyed by platform and handle (case-insensitive).
+
+-- name: stage
+CREATE TEMP TABLE stage_account (
+    institution_code text, official_code text, platform text, handle text,
+    external_id text, active boolean, PRIMARY KEY (platform, handle)
+) ON COMMIT DROP;
+
+-- name: update
+UPDATE social_account AS a
+   SET institution_id = i.id, official_id = o.id, handle = s.handle,
+       external_id = COALESCE(s.external_id, a.external_id), active = s.active, updated_at = now()
+  FROM stage_account AS s
+  JOIN institution AS i ON i.code = s.institution_code
+  LEFT JOIN official AS o ON o.code = s.official_code
+ WHERE a.platform = s.platform AND lower(a.handle) = lower(s.handle)
+   AND (a.institution_id, a.official_id, a.handle, a.external_id, a.active)
+       IS DISTINCT FROM (i.id, o.id, s.handle, COALESCE(s.external_id, a.external_id), s.active)
+RETURNING a.platform || ':' || lower(a.handle);
+
+-- name: insert
+INSERT INTO social_account (institution_id, official_id, platform, handle, external_id, active)
+SELECT i.id, o.id, s.platform, s.handle, s.external_id, s.active
+  FROM stage_account AS s
+  JOIN institution AS i ON i.code = s.institution_code
+  LEFT JOIN official AS o ON o.code = s.official_code
+ WHERE NOT EXISTS (SELECT 1 FROM social_account AS a
+                    WHERE a.platform = s.platform AND lower(a.handle) = lower(s.handle))
+RETURNING platform || ':' || lower(handle);
+
+-- name: existing_external_ids
+SELECT platform, external_id, lower(handle) FROM social_account WHERE external_id IS NOT NULL;

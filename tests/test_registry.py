@@ -1,0 +1,214 @@
+"""Registry import: validation, quarantine with reasons, normalisation, idempotence."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from presswatch import registry
+from presswatch.errors import PresswatchError
+from presswatch.paths import DEMO_REGISTRY
+
+BAD = Path(__file__).parent / "data" / "registry_with_bad_rows"
+REGISTRY_TABLES = (
+    "institution", "official", "social_account", "wikipedia_page", "mobile_app",
+    "media_pool_member", "public_council_member", "quarantine",
+)  # fmt: skip
+
+
+def snapshot(conn: psycopg.Connection) -> dict[str, list[tuple]]:
+    """Every row of every registry table, timestamps included, in a stable order."""
+    return {
+        table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
+        for table in REGISTRY_TABLES
+    }
+
+
+def test_good_rows_load_and_each_bad_row_is_quarantined_with_file_line_and_field(conn):
+    report = registry.import_folder(conn, BAD)
+
+    assert (report.loaded, report.updated, report.unchanged) == (13, 0, 0)
+    assert report.quarantined == 13
+    assert {r.split(":")[0] for r in report.reasons} == {
+        "institutions.csv line 5, field region_code",
+        "institutions.csv line 6, field code",
+        "institutions.csv line 7, field parent_code",
+        "officials.csv line 4, field role",
+        "officials.csv line 5, field institution_code",
+        "officials.csv line 6, field email",
+        "accounts.csv line 5, field platform",
+        "accounts.csv line 6, field official_code",
+        "accounts.csv line 7, field handle",
+        "wikipedia.csv line 3, field lang",
+        "apps.csv line 3, field store_url",
+        "media_pool.csv line 3, field left_on",
+        "council.csv line 3, field full_name",
+    }
+    stored = conn.execute("SELECT source, reason, raw_payload FROM quarantine ORDER BY id").fetchall()
+    assert len(stored) == 13
+    email_row = next(r for r in stored if "field email" in r[1])
+    assert email_row[0] == "registry:registry_with_bad_rows/officials.csv"
+    assert "not-an-email" in email_row[1] and "not-an-email" in email_row[2]
+    assert conn.execute("SELECT count(*) FROM institution").fetchone()[0] == 3
+    assert conn.execute(
+        "SELECT p.code FROM institution i JOIN institution p ON p.id = i.parent_id"
+        " WHERE i.code = 'kuvasay_city'"
+    ).fetchone() == ("fergana_reg",)
+
+
+def test_importing_the_same_folder_twice_changes_nothing(conn):
+    registry.import_folder(conn, BAD)
+    before = snapshot(conn)
+
+    second = registry.import_folder(conn, BAD)
+
+    assert (second.loaded, second.updated, second.unchanged) == (0, 0, 13)
+    assert second.quarantined == 13 and second.newly_quarantined == 0
+    assert snapshot(conn) == before
+
+
+def test_a_changed_row_is_updated_and_the_rest_unchanged(conn, tmp_path):
+    folder = tmp_path / "registry"
+    shutil.copytree(BAD, folder)
+    registry.import_folder(conn, folder)
+    officials = folder / "officials.csv"
+    officials.write_text(
+        officials.read_text().replace("press@justice.gov.example", "matbuot@justice.gov.example")
+    )
+
+    report = registry.import_folder(conn, folder)
+
+    assert report.per_file["officials.csv"]["updated"] == 1
+    assert report.loaded == 0 and report.updated == 1
+    assert conn.execute(
+        "SELECT email FROM official WHERE code = 'justice.press'"
+    ).fetchone() == ("matbuot@justice.gov.example",)
+
+
+def test_uzbek_apostrophes_are_stored_as_modifier_letters(conn):
+    registry.import_folder(conn, BAD)
+
+    names = dict(conn.execute("SELECT code, full_name FROM official").fetchall())
+    assert names["justice.head"] == "Bahodir G\u02bbaniyev"  # typed with U+2018
+    assert names["justice.press"] == "Dilnoza Yo\u02bbldosheva"  # typed with a backtick
+    region_name = conn.execute(
+        "SELECT name_uz_latn FROM institution WHERE code = 'fergana_reg'"
+    ).fetchone()[0]
+    assert region_name == "Farg\u02bbona viloyati hokimligi"
+
+
+def test_profile_urls_and_at_signs_become_handles(conn):
+    registry.import_folder(conn, BAD)
+
+    handles = set(conn.execute("SELECT platform, handle FROM social_account").fetchall())
+    assert handles == {("facebook", "adliyauz"), ("telegram", "adliyauz"), ("x", "Adliya_UZ")}
+
+
+def test_a_head_can_be_replaced_in_one_import(conn, tmp_path):
+    registry.import_folder(conn, BAD)
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    shutil.copy(BAD / "institutions.csv", folder)
+    (folder / "officials.csv").write_text(
+        "code,institution_code,role,full_name,position_title,email,active\n"
+        "justice.head,justice,head,Bahodir G'aniyev,Vazir,head@justice.gov.example,false\n"
+        "justice.newhead,justice,head,Yangi Rahbar,Vazir,new@justice.gov.example,\n"
+    )
+
+    report = registry.import_folder(conn, folder)
+
+    assert report.per_file["officials.csv"]["quarantined"] == 0
+    heads = conn.execute(
+        "SELECT code FROM official WHERE role = 'head' AND active ORDER BY code"
+    ).fetchall()
+    assert [h[0] for h in heads] == ["justice.newhead"]
+
+
+def test_a_second_active_head_in_a_later_import_is_quarantined(conn, tmp_path):
+    registry.import_folder(conn, BAD)
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    shutil.copy(BAD / "institutions.csv", folder)
+    (folder / "officials.csv").write_text(
+        "code,institution_code,role,full_name,position_title,email,active\n"
+        "justice.other,justice,head,Boshqa Rahbar,Vazir,other@justice.gov.example,\n"
+    )
+
+    report = registry.import_folder(conn, folder)
+
+    assert report.per_file["officials.csv"]["quarantined"] == 1
+    assert "already has an active head (justice.head)" in report.reasons[-1]
+
+
+def test_a_parent_cycle_is_quarantined(conn, tmp_path):
+    folder = tmp_path / "registry"
+    folder.mkdir()
+    header = "code,kind,parent_code,region_code,name_uz_latn,name_uz_cyrl,name_ru,name_en,website,preferred_language,active\n"
+    (folder / "institutions.csv").write_text(
+        header
+        + "a,agency,b,national,A,А,А,A,,,\n"
+        + "b,agency,a,national,B,Б,Б,B,,,\n"
+        + "c,agency,,national,C,Ц,Ц,C,,,\n"
+    )
+
+    report = registry.import_folder(conn, folder)
+
+    assert report.loaded == 1 and report.quarantined == 2
+    assert all("makes a cycle" in reason for reason in report.reasons)
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "message"),
+    [
+        ("institutions.csv", "code,kind\njustice,ministry\n", "missing column(s) parent_code"),
+        ("unknown.csv", "a\n1\n", "unknown registry file(s) unknown.csv"),
+    ],
+)
+def test_a_malformed_folder_is_a_clear_error_and_writes_nothing(conn, tmp_path, file, text, message):
+    folder = tmp_path / "registry"
+    shutil.copytree(BAD, folder)
+    (folder / file).write_text(text)
+
+    with pytest.raises(PresswatchError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        registry.import_folder(conn, folder)
+
+    assert conn.execute("SELECT count(*) FROM institution").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM quarantine").fetchone()[0] == 0
+
+
+def _cli(*args: str, env_url: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PRESSWATCH_DB_URL": env_url}
+    return subprocess.run(
+        [sys.executable, "-m", "presswatch.cli", *args],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+
+
+def test_cli_exits_non_zero_when_rows_are_quarantined_and_prints_counts(clean_db):
+    result = _cli("registry", "import", str(BAD), env_url=clean_db)
+
+    assert result.returncode == 3, result.stderr
+    assert "loaded 13, updated 0, unchanged 0, quarantined 13" in result.stdout
+    assert "officials.csv line 6, field email" in result.stdout
+
+
+def test_cli_reports_a_missing_folder_in_one_line(clean_db, tmp_path):
+    result = _cli("registry", "import", str(tmp_path / "nowhere"), env_url=clean_db)
+
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0
+    assert result.stderr.startswith("presswatch: error: registry folder not found")
+
+
+def test_the_demo_registry_imports_without_quarantine(conn):
+    report = registry.import_folder(conn, DEMO_REGISTRY)
+
+    assert report.quarantined == 0, report.reasons
+    assert report.loaded > 100
+    assert registry.import_folder(conn, DEMO_REGISTRY).unchanged == report.loaded
