@@ -1,8 +1,9 @@
-"""Shared fixtures: a real PostgreSQL database, a real SMTP server, the platform simulator.
+"""Shared fixtures: a real PostgreSQL database, a real SMTP server, the platform simulator,
+and Airflow's metadata database on the same server.
 
-Which PostgreSQL server: ``PRESSWATCH_TEST_DB_URL`` or ``PRESSWATCH_DB_URL`` when set (any
-database on that server; the tests create and drop their own), else the embedded server, which
-is started for the session and stopped afterwards unless it was already running.
+Which PostgreSQL server: ``PRESSWATCH_TEST_DB_URL`` or ``PRESSWATCH_DB_URL`` when set (the tests
+create and drop their own databases on it), else the embedded server, which is started for the
+session and stopped afterwards unless it was already running.
 """
 
 from __future__ import annotations
@@ -11,47 +12,75 @@ import os
 import uuid
 from pathlib import Path
 
-# Airflow reads its configuration at import time: set it before anything imports Airflow.
+import psycopg
+import pytest
+
+from presswatch import db, dbserver, migrate
+from presswatch.simulator import world
+
 _ROOT = Path(__file__).resolve().parents[1]
-_AIRFLOW_HOME = _ROOT / ".presswatch" / "airflow-test"
-_AIRFLOW_HOME.mkdir(parents=True, exist_ok=True)
-os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
-os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(_ROOT / "dags")
-os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(_ROOT / "plugins")
-os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
-os.environ["AIRFLOW__CORE__UNIT_TEST_MODE"] = "True"
+_SESSION = uuid.uuid4().hex[:8]
 
-import psycopg  # noqa: E402
-import pytest  # noqa: E402
+# The server is settled before Airflow is imported, because Airflow reads its database URL
+# from the environment at import time.
+_CONFIGURED = os.environ.get("PRESSWATCH_TEST_DB_URL") or os.environ.get("PRESSWATCH_DB_URL")
+_EMBEDDED_WAS_RUNNING = _CONFIGURED is None and dbserver.is_running()
+SERVER_URL = _CONFIGURED or dbserver.start()
+AIRFLOW_DB_URL = db.with_database(SERVER_URL, f"airflow_test_{_SESSION}")
 
-from presswatch import db, dbserver, migrate  # noqa: E402
-from presswatch.simulator import world  # noqa: E402
+_AIRFLOW_HOME = _ROOT / ".presswatch" / f"airflow-test-{_SESSION}"
+os.environ.update(
+    {
+        "AIRFLOW_HOME": str(_AIRFLOW_HOME),
+        "AIRFLOW__CORE__DAGS_FOLDER": str(_ROOT / "dags"),
+        "AIRFLOW__CORE__PLUGINS_FOLDER": str(_ROOT / "plugins"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__UNIT_TEST_MODE": "True",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": db.sqlalchemy_url(AIRFLOW_DB_URL),
+        "AIRFLOW__LOGGING__BASE_LOG_FOLDER": str(_AIRFLOW_HOME / "logs"),
+    }
+)
 
 pytest_plugins = ["fixtures_smtp", "fixtures_simulator"]
 
 # Tables that hold reference data written by migrations: never truncated between tests.
 _KEEP = {"region", "_yoyo_migration", "_yoyo_log", "_yoyo_version", "yoyo_lock",
-         migrate.CHECKSUM_TABLE}
+         migrate.CHECKSUM_TABLE}  # fmt: skip
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Drop the session's Airflow database and stop the embedded server if the tests started it."""
+    import shutil
+    import sys
+
+    if "airflow.settings" in sys.modules:  # close Airflow's pooled connections first
+        sys.modules["airflow.settings"].dispose_orm()
+    db.drop_database(AIRFLOW_DB_URL)
+    shutil.rmtree(_AIRFLOW_HOME, ignore_errors=True)
+    if _CONFIGURED is None and not _EMBEDDED_WAS_RUNNING:
+        dbserver.stop()
+
+
+@pytest.fixture(scope="session")
+def airflow_db():
+    """Airflow's metadata database for this session, created and migrated on first use."""
+    db.ensure_database(AIRFLOW_DB_URL)
+    from airflow.utils import db as airflow_db_utils
+
+    airflow_db_utils.resetdb()
+    return AIRFLOW_DB_URL
 
 
 @pytest.fixture(scope="session")
 def server_url():
     """A URL to the PostgreSQL server the tests use (no particular database)."""
-    configured = os.environ.get("PRESSWATCH_TEST_DB_URL") or os.environ.get("PRESSWATCH_DB_URL")
-    if configured:
-        yield configured
-        return
-    was_running = dbserver.is_running()
-    url = dbserver.start()
-    yield url
-    if not was_running:
-        dbserver.stop()
+    return SERVER_URL
 
 
 @pytest.fixture(scope="session")
 def db_url(server_url):
     """A fresh, migrated domain database for this session; exported as PRESSWATCH_DB_URL."""
-    url = db.with_database(server_url, f"presswatch_test_{uuid.uuid4().hex[:8]}")
+    url = db.with_database(server_url, f"presswatch_test_{_SESSION}")
     migrate.migrate(url)
     with psycopg.connect(url, autocommit=True) as conn:
         world.ensure_schema(conn)

@@ -144,6 +144,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 # --- parser ---------------------------------------------------------------------------------
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, like every other error of this command."""
+
+    def error(self, message: str):  # noqa: D401 - argparse's hook
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def _add(
     sub: argparse._SubParsersAction, name: str, handler: Callable, help_text: str
 ) -> argparse.ArgumentParser:
@@ -153,13 +160,15 @@ def _add(
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="presswatch",
         description="Monitor how state institutions meet their public-communication duties.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    db_parser = commands.add_parser("db", help="the domain database", description="The domain database.")
+    db_parser = commands.add_parser(
+        "db", help="the domain database", description="The domain database."
+    )
     db_sub = db_parser.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     _add(db_sub, "migrate", cmd_db_migrate, "create the database if needed and apply migrations")
     _add(db_sub, "up", cmd_db_up, "start the embedded PostgreSQL unless PRESSWATCH_DB_URL is set")
@@ -186,9 +195,13 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_demo_seed,
         "generate a deterministic registry and activity history at any scale",
     )
-    seed.add_argument("--institutions", type=_positive_int, default=300, help="how many (default 300)")
+    seed.add_argument(
+        "--institutions", type=_positive_int, default=300, help="how many (default 300)"
+    )
     seed.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    seed.add_argument("--days", type=_positive_int, default=365, help="days of history (default 365)")
+    seed.add_argument(
+        "--days", type=_positive_int, default=365, help="days of history (default 365)"
+    )
     seed.add_argument(
         "--end-date",
         type=_iso_date,
@@ -205,9 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sim.add_argument("--port", type=_port, default=8765, help="TCP port (default 8765)")
     sim.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    sim.add_argument(
-        "--background", action="store_true", help="detach; `presswatch stop` stops it"
-    )
+    sim.add_argument("--background", action="store_true", help="detach; `presswatch stop` stops it")
 
     _add(commands, "stop", cmd_stop, "stop everything the project started in the background")
     _add(commands, "bench", cmd_bench, "run the national-scale benchmark")
@@ -220,7 +231,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except PresswatchError as exc:
-        print(f"presswatch: error: {exc}", file=sys.stderr)
+        one_line = " ".join(str(exc).split())  # driver messages span lines; ours never do
+        print(f"presswatch: error: {one_line}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130

@@ -57,6 +57,11 @@ def to_url(params: dict, scheme: str = "postgresql") -> str:
     return f"{scheme}://{auth}@{netloc}/{dbname}"
 
 
+def sqlalchemy_url(url: str) -> str:
+    """The same database as a SQLAlchemy URL with the psycopg 3 driver (for Airflow)."""
+    return to_url(conninfo.conninfo_to_dict(url), scheme="postgresql+psycopg")
+
+
 def domain_url() -> str:
     """The domain database's URL: ``PRESSWATCH_DB_URL`` as given, or the embedded server's."""
     return configured_url() or with_database(dbserver.start(), DOMAIN_DATABASE)
@@ -73,16 +78,20 @@ def ensure_database(url: str) -> bool:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
         if exists:
             return False
-        admin.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(
-            sql.Identifier(dbname)))
+        admin.execute(
+            sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(
+                sql.Identifier(dbname)
+            )
+        )
         return True
 
 
 def drop_database(url: str) -> None:
     dbname = conninfo.conninfo_to_dict(url)["dbname"]
     with psycopg.connect(with_database(url, "postgres"), autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(dbname)))
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname))
+        )
 
 
 def connect(url: str | None = None, **kwargs) -> psycopg.Connection:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
-from psycopg import conninfo
+from psycopg import conninfo, sql
 
 from presswatch import db
 from presswatch.errors import PresswatchError
@@ -44,7 +44,11 @@ def _migration_files(directory: Path) -> dict[str, Path]:
 
 
 def _verify_unchanged(conn: psycopg.Connection, files: dict[str, Path]) -> None:
-    recorded = dict(conn.execute(f"SELECT migration_id, sha256 FROM {CHECKSUM_TABLE}").fetchall())
+    recorded = dict(
+        conn.execute(
+            sql.SQL("SELECT migration_id, sha256 FROM {}").format(sql.Identifier(CHECKSUM_TABLE))
+        ).fetchall()
+    )
     for migration_id, sha in recorded.items():
         path = files.get(migration_id)
         if path is None:
@@ -68,9 +72,10 @@ def migrate(url: str | None = None, directory: Path = MIGRATIONS) -> MigrationRe
     files = _migration_files(directory)
     with db.connect(target, autocommit=True) as conn:
         conn.execute(
-            f"CREATE TABLE IF NOT EXISTS {CHECKSUM_TABLE} ("
-            " migration_id text PRIMARY KEY, sha256 text NOT NULL,"
-            " recorded_at timestamptz NOT NULL DEFAULT now())"
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {} (migration_id text PRIMARY KEY,"
+                " sha256 text NOT NULL, recorded_at timestamptz NOT NULL DEFAULT now())"
+            ).format(sql.Identifier(CHECKSUM_TABLE))
         )
         _verify_unchanged(conn, files)
 
@@ -92,8 +97,10 @@ def migrate(url: str | None = None, directory: Path = MIGRATIONS) -> MigrationRe
 
     with db.connect(target, autocommit=True) as conn:
         conn.cursor().executemany(
-            f"INSERT INTO {CHECKSUM_TABLE} (migration_id, sha256) VALUES (%s, %s)"
-            " ON CONFLICT (migration_id) DO NOTHING",
+            sql.SQL(
+                "INSERT INTO {} (migration_id, sha256) VALUES (%s, %s)"
+                " ON CONFLICT (migration_id) DO NOTHING"
+            ).format(sql.Identifier(CHECKSUM_TABLE)),
             [(mid, _sha256(files[mid])) for mid in applied_ids + already if mid in files],
         )
     return MigrationReport(created_database=created, applied=applied_ids, already_applied=already)

@@ -308,7 +308,9 @@ class _Importer:
             start, line = line + 1, reader.line_num
             if not any(cell.strip() for cell in cells):
                 continue  # blank line
-            raw = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}
+            raw = {
+                name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)
+            }
             if len(cells) != len(header):
                 self.reject(
                     Row(spec.name, start, raw, {}),
@@ -343,7 +345,9 @@ class _Importer:
             )
         )
 
-    def unique(self, rows: list[Row], key: Callable[[Row], Any], column: str, what: str) -> list[Row]:
+    def unique(
+        self, rows: list[Row], key: Callable[[Row], Any], column: str, what: str
+    ) -> list[Row]:
         """Keep the first row per key; quarantine later duplicates, naming the first line."""
         first_line: dict[Any, int] = {}
         kept = []
@@ -470,7 +474,11 @@ class _Importer:
             "apps.csv": ("os", lambda r: (r.values["institution_code"], r.values["os"])),
             "media_pool.csv": (
                 "full_name",
-                lambda r: (r.values["institution_code"], r.values["full_name"], r.values["member_type"]),
+                lambda r: (
+                    r.values["institution_code"],
+                    r.values["full_name"],
+                    r.values["member_type"],
+                ),
             ),
             "council.csv": (
                 "full_name",
@@ -527,9 +535,7 @@ class _Importer:
             raise PresswatchError(f"registry folder not found: {self.folder}")
         if not (self.folder / "institutions.csv").exists():
             raise PresswatchError(f"{self.folder}: institutions.csv is missing")
-        unknown = sorted(
-            p.name for p in self.folder.glob("*.csv") if p.name not in FILES
-        )
+        unknown = sorted(p.name for p in self.folder.glob("*.csv") if p.name not in FILES)
         if unknown:
             raise PresswatchError(
                 f"{self.folder}: unknown registry file(s) {', '.join(unknown)} "
@@ -559,7 +565,9 @@ class _Importer:
         off_q = self.named("official")
         officials = self.officials(self.read(FILES["officials.csv"]), known_institutions)
         self.conn.execute(off_q["stage"])
-        self.stage("stage_official", FILES["officials.csv"], officials, FILES["officials.csv"].columns)
+        self.stage(
+            "stage_official", FILES["officials.csv"], officials, FILES["officials.csv"].columns
+        )
         self.apply("officials.csv", off_q["update"], off_q["insert"], len(officials))
         official_institution = {code: inst for code, inst, _, _ in off_q["existing"]}
         official_institution.update(
@@ -591,14 +599,24 @@ class _Importer:
         return self.report
 
 
-def import_folder(conn: psycopg.Connection, folder: Path) -> ImportReport:
-    """Validate and upsert the registry in ``folder``; commit; return what happened."""
+class _DryRun(Exception):
+    """Raised inside the import transaction to roll it back."""
+
+
+def import_folder(conn: psycopg.Connection, folder: Path, dry_run: bool = False) -> ImportReport:
+    """Validate and upsert the registry in ``folder`` in one transaction and commit it (or,
+    with ``dry_run``, roll it back); return what happened."""
     importer = _Importer(conn, Path(folder))
     try:
         with conn.transaction():
             report = importer.run()
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        return report
     except psycopg.Error as exc:
-        raise PresswatchError(f"registry import from {folder} failed, nothing was written: {exc}") from exc
+        raise PresswatchError(
+            f"registry import from {folder} failed, nothing was written: {exc}"
+        ) from exc
     conn.commit()
     return report
-
