@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from presswatch import registry
 from presswatch.errors import PresswatchError
@@ -25,7 +26,9 @@ REGISTRY_TABLES = (
 def snapshot(conn: psycopg.Connection) -> dict[str, list[tuple]]:
     """Every row of every registry table, timestamps included, in a stable order."""
     return {
-        table: conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3").fetchall()
+        table: conn.execute(
+            sql.SQL("SELECT * FROM {} ORDER BY 1, 2, 3").format(sql.Identifier(table))
+        ).fetchall()
         for table in REGISTRY_TABLES
     }
 
@@ -50,7 +53,9 @@ def test_good_rows_load_and_each_bad_row_is_quarantined_with_file_line_and_field
         "media_pool.csv line 3, field left_on",
         "council.csv line 3, field full_name",
     }
-    stored = conn.execute("SELECT source, reason, raw_payload FROM quarantine ORDER BY id").fetchall()
+    stored = conn.execute(
+        "SELECT source, reason, raw_payload FROM quarantine ORDER BY id"
+    ).fetchall()
     assert len(stored) == 13
     email_row = next(r for r in stored if "field email" in r[1])
     assert email_row[0] == "registry:registry_with_bad_rows/officials.csv"
@@ -86,9 +91,9 @@ def test_a_changed_row_is_updated_and_the_rest_unchanged(conn, tmp_path):
 
     assert report.per_file["officials.csv"]["updated"] == 1
     assert report.loaded == 0 and report.updated == 1
-    assert conn.execute(
-        "SELECT email FROM official WHERE code = 'justice.press'"
-    ).fetchone() == ("matbuot@justice.gov.example",)
+    assert conn.execute("SELECT email FROM official WHERE code = 'justice.press'").fetchone() == (
+        "matbuot@justice.gov.example",
+    )
 
 
 def test_uzbek_apostrophes_are_stored_as_modifier_letters(conn):
@@ -170,7 +175,9 @@ def test_a_parent_cycle_is_quarantined(conn, tmp_path):
         ("unknown.csv", "a\n1\n", "unknown registry file(s) unknown.csv"),
     ],
 )
-def test_a_malformed_folder_is_a_clear_error_and_writes_nothing(conn, tmp_path, file, text, message):
+def test_a_malformed_folder_is_a_clear_error_and_writes_nothing(
+    conn, tmp_path, file, text, message
+):
     folder = tmp_path / "registry"
     shutil.copytree(BAD, folder)
     (folder / file).write_text(text)
