@@ -13,7 +13,7 @@ COMMANDS = [
     ["db"], ["db", "migrate"], ["db", "up"], ["db", "url"],
     ["registry"], ["registry", "import"],
     ["demo"], ["demo", "seed"], ["demo", "run"],
-    ["simulator"], ["stop"], ["bench"],
+    ["simulator"], ["env"], ["stop"], ["bench"],
 ]  # fmt: skip
 
 

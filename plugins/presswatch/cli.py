@@ -135,6 +135,13 @@ def cmd_stop(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_env(args: argparse.Namespace) -> int:
+    from presswatch import airflow_env
+
+    print(airflow_env.shell_exports(airflow_env.environment()))
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from presswatch import bench
 
@@ -220,6 +227,13 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     sim.add_argument("--background", action="store_true", help="detach; `presswatch stop` stops it")
 
+    _add(
+        commands,
+        "env",
+        cmd_env,
+        "print shell exports for running `airflow` against this project "
+        "(eval \"$(presswatch env)\")",
+    )
     _add(commands, "stop", cmd_stop, "stop everything the project started in the background")
     _add(commands, "bench", cmd_bench, "run the national-scale benchmark")
     return parser

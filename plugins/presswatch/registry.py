@@ -523,8 +523,9 @@ class _Importer:
                 copy.write_row([row.values[c] for c in cols])
 
     def apply(self, file: str, update_sql: str, insert_sql: str, staged: int) -> tuple[set, set]:
-        updated = {r[0] for r in self.conn.execute(update_sql).fetchall()}
-        inserted = {r[0] for r in self.conn.execute(insert_sql).fetchall()}
+        # Each statement returns the natural key of every row it changed.
+        updated = set(self.conn.execute(update_sql).fetchall())
+        inserted = set(self.conn.execute(insert_sql).fetchall())
         self.report.count(file, "updated", len(updated))
         self.report.count(file, "loaded", len(inserted))
         self.report.count(file, "unchanged", staged - len(updated) - len(inserted))

@@ -14,14 +14,14 @@ CREATE TEMP TABLE stage_council (institution_code text, full_name text, member_t
 UPDATE wikipedia_page AS w SET title = s.title, updated_at = now()
   FROM stage_wikipedia AS s JOIN institution AS i ON i.code = s.institution_code
  WHERE w.institution_id = i.id AND w.lang = s.lang AND w.title IS DISTINCT FROM s.title
-RETURNING w.institution_id;
+RETURNING w.institution_id, w.lang;
 
 -- name: wikipedia_insert
 INSERT INTO wikipedia_page (institution_id, lang, title)
 SELECT i.id, s.lang, s.title
   FROM stage_wikipedia AS s JOIN institution AS i ON i.code = s.institution_code
  WHERE NOT EXISTS (SELECT 1 FROM wikipedia_page AS w WHERE w.institution_id = i.id AND w.lang = s.lang)
-RETURNING institution_id;
+RETURNING institution_id, lang;
 
 -- name: app_update
 UPDATE mobile_app AS m
@@ -29,14 +29,14 @@ UPDATE mobile_app AS m
   FROM stage_app AS s JOIN institution AS i ON i.code = s.institution_code
  WHERE m.institution_id = i.id AND m.os = s.os
    AND (m.store_url, m.open_data_integrated) IS DISTINCT FROM (s.store_url, s.open_data_integrated)
-RETURNING m.institution_id;
+RETURNING m.institution_id, m.os;
 
 -- name: app_insert
 INSERT INTO mobile_app (institution_id, os, store_url, open_data_integrated)
 SELECT i.id, s.os, s.store_url, s.open_data_integrated
   FROM stage_app AS s JOIN institution AS i ON i.code = s.institution_code
  WHERE NOT EXISTS (SELECT 1 FROM mobile_app AS m WHERE m.institution_id = i.id AND m.os = s.os)
-RETURNING institution_id;
+RETURNING institution_id, os;
 
 -- name: media_pool_update
 UPDATE media_pool_member AS m
