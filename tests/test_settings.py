@@ -51,9 +51,15 @@ def test_the_fingerprint_changes_with_any_setting(tmp_path):
             lambda d: d["rating"]["weights"].update(responsiveness=0.9),
             "rating.weights: Value error, weights must sum to 1",
         ),
-        (lambda d: d["rating"]["bands"].update(yellow_min=80), "yellow_min must be below green_min"),
+        (
+            lambda d: d["rating"]["bands"].update(yellow_min=80),
+            "yellow_min must be below green_min",
+        ),
         (lambda d: d.update(timezone="Mars/Olympus"), "timezone: Value error, unknown time zone"),
-        (lambda d: d["agency"]["name"].pop("ru"), "agency.name: Value error, missing the name in ru"),
+        (
+            lambda d: d["agency"]["name"].pop("ru"),
+            "agency.name: Value error, missing the name in ru",
+        ),
         (lambda d: d["sla"].update(fixed_holidays=["13-01"]), "sla.fixed_holidays"),
     ],
 )

@@ -231,8 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
         commands,
         "env",
         cmd_env,
-        "print shell exports for running `airflow` against this project "
-        "(eval \"$(presswatch env)\")",
+        'print shell exports for running `airflow` against this project (eval "$(presswatch env)")',
     )
     _add(commands, "stop", cmd_stop, "stop everything the project started in the background")
     _add(commands, "bench", cmd_bench, "run the national-scale benchmark")
