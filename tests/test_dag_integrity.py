@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import psycopg
 import pytest
+from helpers import run_dag
 
 from presswatch.airflow_support import DEFAULT_ARGS, OWNER
 from presswatch.paths import DAGS
@@ -16,21 +16,13 @@ DAG_FILES = sorted(p for p in DAGS.glob("*.py") if not p.name.startswith("_"))
 
 
 def _parse(path: Path):
+    """Parse one DAG file with the database URL pointing at a closed port: parsing must not
+    touch a database, and would fail (or hang) here if it did."""
     from airflow.dag_processing.dagbag import DagBag
 
-    return DagBag(dag_folder=str(path))
-
-
-@pytest.fixture(scope="module", autouse=True)
-def unreachable_database():
-    """Parsing must not touch a database: point every URL at a closed port while parsing."""
-    saved = os.environ.get("PRESSWATCH_DB_URL")
-    os.environ["PRESSWATCH_DB_URL"] = "postgresql://nobody@127.0.0.1:9/nowhere"
-    yield
-    if saved is None:
-        os.environ.pop("PRESSWATCH_DB_URL")
-    else:
-        os.environ["PRESSWATCH_DB_URL"] = saved
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PRESSWATCH_DB_URL", "postgresql://nobody@127.0.0.1:9/nowhere")
+        return DagBag(dag_folder=str(path))
 
 
 def test_there_are_dag_files():
@@ -67,16 +59,16 @@ def test_dag_has_docs_tags_owner_retries_and_the_shared_defaults(path):
     assert dag.default_args["retry_delay"] == DEFAULT_ARGS["retry_delay"]
 
 
-def test_registry_import_dag_runs_and_dry_run_writes_nothing(airflow_db, clean_db):
+def test_registry_import_dag_runs_and_dry_run_writes_nothing(airflow_db, clean_db, monkeypatch):
     from presswatch.paths import DEMO_REGISTRY
 
     dag = _parse(DAGS / "registry_import.py").dags["registry_import"]
-    os.environ["PRESSWATCH_DB_URL"] = clean_db
+    monkeypatch.setenv("PRESSWATCH_DB_URL", clean_db)
 
-    dry = dag.test(run_conf={"registry_path": str(DEMO_REGISTRY), "dry_run": True})
+    dry = run_dag(dag, run_conf={"registry_path": str(DEMO_REGISTRY), "dry_run": True})
     with psycopg.connect(clean_db) as conn:
         after_dry_run = conn.execute("SELECT count(*) FROM institution").fetchone()[0]
-    real = dag.test(run_conf={"registry_path": str(DEMO_REGISTRY), "dry_run": False})
+    real = run_dag(dag, run_conf={"registry_path": str(DEMO_REGISTRY), "dry_run": False})
     with psycopg.connect(clean_db) as conn:
         after_real_run = conn.execute("SELECT count(*) FROM institution").fetchone()[0]
 

@@ -45,6 +45,10 @@ def start() -> str:
 
         # cleanup_mode=None: the server outlives this process; `presswatch stop` stops it.
         server = pgserver.get_server(pgdata, cleanup_mode=None)
+    # With nothing to clean up, pgserver's exit hook only logs, often to a closed stream.
+    import atexit
+
+    atexit.unregister(server._cleanup)
     return server.get_uri("postgres")
 
 
