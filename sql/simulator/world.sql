@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS sim.post (
     post_id              text NOT NULL,   -- the platform's id (Telegram: message number)
     created_at           timestamptz NOT NULL,
     text                 text NOT NULL DEFAULT '',
-    PRIMARY KEY (platform, post_id),
+    -- Telegram numbers messages per channel, so the id alone is not unique on a platform.
+    PRIMARY KEY (platform, account_external_id, post_id),
     FOREIGN KEY (platform, account_external_id) REFERENCES sim.account (platform, external_id)
         ON DELETE CASCADE
 );
