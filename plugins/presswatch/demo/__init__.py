@@ -1,0 +1,6 @@
+"""Demo data: a realistic registry and activity history at any scale (``presswatch demo seed``).
+
+``registry_writer`` writes the registry CSV files (the committed ``include/demo_registry`` is
+its first 28 institutions, the real ones); ``generator`` imports them and fills the simulated
+platforms and the activity tables with set-based SQL from ``sql/demo``.
+"""
