@@ -79,6 +79,7 @@ def main() -> int:
     print()
     for f in figures:
         reference = f"   (reference {f.reference:g} {f.reference_unit})" if f.reference else ""
-        print(f"  {f.name:<{width}}  {f.value:>12,g} {f.unit}{reference}")
+        value = f"{f.value:>14,.0f}" if float(f.value).is_integer() else f"{f.value:>14,.1f}"
+        print(f"  {f.name:<{width}}  {value} {f.unit}{reference}")
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
     return 0
