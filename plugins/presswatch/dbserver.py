@@ -22,8 +22,18 @@ def data_dir() -> Path:
     return state_dir() / "pg" / "data"
 
 
+def _import_pgserver():
+    with warnings.catch_warnings():
+        # platformdirs warns that XDG_RUNTIME_DIR is unset on headless machines: harmless here.
+        warnings.simplefilter("ignore")
+        import pgserver
+        import pgserver._commands
+        import pgserver.utils
+    return pgserver
+
+
 def _postmaster_info(pgdata: Path):
-    from pgserver.utils import PostmasterInfo
+    PostmasterInfo = _import_pgserver().utils.PostmasterInfo  # noqa: N806 - a class
 
     info = PostmasterInfo.read_from_pgdata(pgdata)
     return info if info is not None and info.is_running() else None
@@ -38,11 +48,9 @@ def start() -> str:
     """Start the embedded server if it is not running; return its URL without a database name."""
     pgdata = data_dir()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
+    pgserver = _import_pgserver()
     with warnings.catch_warnings():
-        # platformdirs warns that XDG_RUNTIME_DIR is unset on headless machines: harmless here.
         warnings.simplefilter("ignore")
-        import pgserver
-
         # cleanup_mode=None: the server outlives this process; `presswatch stop` stops it.
         server = pgserver.get_server(pgdata, cleanup_mode=None)
     # With nothing to clean up, pgserver's exit hook only logs, often to a closed stream.
@@ -59,8 +67,7 @@ def stop() -> bool:
         return False
     import os
 
-    from pgserver._commands import pg_ctl
-
+    pg_ctl = _import_pgserver()._commands.pg_ctl
     user = "pgserver" if os.geteuid() == 0 else None
     pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user)
     return True
