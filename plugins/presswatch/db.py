@@ -121,9 +121,14 @@ def query(name: str) -> str:
 
 def named_queries(name: str) -> dict[str, str]:
     """The statements of ``sql/queries/<name>.sql``, each introduced by a ``-- name: X`` line."""
+    return named_statements(query(name))
+
+
+def named_statements(sql_text: str) -> dict[str, str]:
+    """Split SQL text into statements, each introduced by a ``-- name: X`` line."""
     queries: dict[str, str] = {}
     current: str | None = None
-    for line in query(name).splitlines(keepends=True):
+    for line in sql_text.splitlines(keepends=True):
         if line.startswith("-- name:"):
             current = line.split(":", 1)[1].strip()
             queries[current] = ""

@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 from psycopg import sql
 
-from presswatch import registry
+from presswatch import db, registry
 from presswatch.demo import people
 from presswatch.demo.registry_writer import DemoRegistry, build_registry
 from presswatch.errors import PresswatchError
@@ -96,15 +96,7 @@ def default_end_date() -> dt.date:
 
 def _statements(name: str) -> dict[str, str]:
     """The statements of ``sql/demo/<name>.sql``, each introduced by a ``-- name: X`` line."""
-    statements: dict[str, str] = {}
-    current: str | None = None
-    for line in (DEMO_SQL / f"{name}.sql").read_text(encoding="utf-8").splitlines(keepends=True):
-        if line.startswith("-- name:"):
-            current = line.split(":", 1)[1].strip()
-            statements[current] = ""
-        elif current is not None:
-            statements[current] += line
-    return {key: text.strip() for key, text in statements.items()}
+    return db.named_statements((DEMO_SQL / f"{name}.sql").read_text(encoding="utf-8"))
 
 
 def _texts() -> dict[str, list]:
