@@ -15,7 +15,16 @@ class _Inbox:
     def __init__(self) -> None:
         self.messages: list[email.message.EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
+        # address -> reply for RCPT TO, e.g. "550 5.1.1 mailbox unavailable" or "451 try later"
+        self.rcpt_replies: dict[str, str] = {}
         self._lock = threading.Lock()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        reply = self.rcpt_replies.get(address)
+        if reply:
+            return reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -28,6 +37,7 @@ class _Inbox:
         with self._lock:
             self.messages.clear()
             self.envelopes.clear()
+            self.rcpt_replies.clear()
 
 
 def _free_port() -> int:
@@ -70,7 +80,8 @@ def _smtp_server():
 
 
 @pytest.fixture
-def smtp_server(_smtp_server):
-    """A running SMTP server with an empty inbox."""
+def smtp_server(_smtp_server, monkeypatch):
+    """A running SMTP server with an empty inbox, set as the Airflow connection smtp_default."""
     _smtp_server.inbox.clear()
+    monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", _smtp_server.connection_uri())
     return _smtp_server

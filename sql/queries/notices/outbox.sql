@@ -1,0 +1,78 @@
+-- The notices outbox: writing notices (idempotent on dedup_key) and claiming them for delivery.
+
+-- name: lock_key
+-- Writers of the same notice queue up here, so a reference number is never spent on a
+-- notice that already exists.
+SELECT pg_advisory_xact_lock(hashtextextended(%(dedup_key)s, 0));
+
+-- name: existing
+SELECT id, reference_no, status FROM notice WHERE dedup_key = %(dedup_key)s;
+
+-- name: next_reference
+INSERT INTO notice_reference_counter AS c (year, last_number) VALUES (%(year)s, 1)
+ON CONFLICT (year) DO UPDATE SET last_number = c.last_number + 1
+RETURNING 'PW-' || c.year || '-' || lpad(c.last_number::text, 6, '0');
+
+-- name: insert
+INSERT INTO notice (kind, dedup_key, institution_id, language, reference_no, recipients, cc,
+                    subject, body_html, body_text, status, airflow_dag_id, airflow_run_id,
+                    airflow_run_type, created_at, next_attempt_at)
+VALUES (%(kind)s, %(dedup_key)s, %(institution_id)s, %(language)s, %(reference_no)s,
+        %(recipients)s, %(cc)s, %(subject)s, %(body_html)s, %(body_text)s, %(status)s,
+        %(airflow_dag_id)s, %(airflow_run_id)s, %(airflow_run_type)s, %(now)s, %(now)s)
+RETURNING id;
+
+-- name: insert_attachment
+INSERT INTO notice_attachment (notice_id, filename, content_type, content)
+VALUES (%(notice_id)s, %(filename)s, %(content_type)s, %(content)s);
+
+-- name: registry_recipients
+-- Where an institution's notices go: only addresses from the registry, never from the
+-- text of a story or any other outside input.
+SELECT o.email
+  FROM official AS o
+ WHERE o.institution_id = %(institution_id)s AND o.active AND o.role = ANY(%(roles)s)
+ ORDER BY array_position(%(roles)s, o.role), o.code;
+
+-- name: count_due
+SELECT count(*) AS due
+  FROM notice
+ WHERE (status = 'pending' AND next_attempt_at <= %(now)s)
+    OR (status = 'sending' AND claimed_at < %(now)s - make_interval(secs => %(stale_after_seconds)s));
+
+-- name: claim
+-- Due notices, plus those a dispatcher claimed but never finished (it died while sending),
+-- are claimed in one statement; SKIP LOCKED lets parallel dispatchers take disjoint sets.
+WITH due AS (
+    SELECT id
+      FROM notice
+     WHERE (status = 'pending' AND next_attempt_at <= %(now)s)
+        OR (status = 'sending' AND claimed_at < %(now)s - make_interval(secs => %(stale_after_seconds)s))
+     ORDER BY next_attempt_at, id
+     LIMIT %(batch_size)s
+       FOR UPDATE SKIP LOCKED
+)
+UPDATE notice AS n
+   SET status = 'sending', claimed_at = %(now)s, attempts = n.attempts + 1
+  FROM due
+ WHERE n.id = due.id
+RETURNING n.id, n.dedup_key, n.reference_no, n.recipients, n.cc, n.subject, n.body_html,
+          n.body_text, n.attempts, n.created_at;
+
+-- name: attachments
+SELECT notice_id, filename, content_type, content
+  FROM notice_attachment WHERE notice_id = ANY(%(notice_ids)s) ORDER BY notice_id, filename;
+
+-- name: mark_sent
+UPDATE notice SET status = 'sent', sent_at = %(now)s, claimed_at = NULL, last_error = NULL
+ WHERE id = %(id)s AND status = 'sending';
+
+-- name: mark_retry
+UPDATE notice
+   SET status = 'pending', claimed_at = NULL, last_error = %(error)s,
+       next_attempt_at = %(now)s + make_interval(secs => %(backoff_seconds)s)
+ WHERE id = %(id)s AND status = 'sending';
+
+-- name: mark_failed
+UPDATE notice SET status = 'failed', claimed_at = NULL, last_error = %(error)s
+ WHERE id = %(id)s AND status = 'sending';
