@@ -13,7 +13,7 @@ COMMANDS = [
     ["db"], ["db", "migrate"], ["db", "up"], ["db", "url"],
     ["registry"], ["registry", "import"],
     ["demo"], ["demo", "seed"], ["demo", "run"],
-    ["simulator"], ["env"], ["stop"], ["bench"],
+    ["notices"], ["notices", "preview"], ["simulator"], ["env"], ["stop"], ["bench"],
 ]  # fmt: skip
 
 

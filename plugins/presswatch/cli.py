@@ -135,6 +135,14 @@ def cmd_stop(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_notices_preview(args: argparse.Namespace) -> int:
+    from presswatch.notices import preview
+
+    path = preview.write_preview(args.kind, args.lang, Path(args.out) if args.out else preview.OUT)
+    print(path)
+    return 0
+
+
 def cmd_env(args: argparse.Namespace) -> int:
     from presswatch import airflow_env
 
@@ -216,6 +224,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="last day of history, YYYY-MM-DD (default: yesterday in Asia/Tashkent)",
     )
     _add(demo_sub, "run", cmd_demo_run, "what `make demo` runs: database, migrations, demo data")
+
+    notices_parser = commands.add_parser(
+        "notices", help="official notices", description="Official notices."
+    )
+    notices_sub = notices_parser.add_subparsers(
+        dest="notices_command", metavar="ACTION", required=True
+    )
+    preview = _add(
+        notices_sub,
+        "preview",
+        cmd_notices_preview,
+        "render a sample notice to an HTML file (and its plain-text twin) and print its path",
+    )
+    preview.add_argument("kind", help="notice kind, e.g. posting_lapse_weekly")
+    preview.add_argument(
+        "--lang", required=True, choices=["uz-Latn", "uz-Cyrl", "ru", "en"], help="language"
+    )
+    preview.add_argument("--out", help="output folder (default out/notices)")
 
     sim = _add(
         commands,

@@ -85,6 +85,20 @@ def main() -> int:
         )
     )
 
+    _step("sample notices")
+    from presswatch.notices import preview
+
+    rendered = preview.write_all()
+    summary.append(
+        (
+            "sample notices",
+            f"{sum(len(p) for p in rendered.values())} rendered in "
+            f"{preview.OUT.relative_to(preview.ROOT)}/<kind>/<language>.html (and .txt):",
+        )
+    )
+    for kind, paths in rendered.items():
+        summary.append(("", f"  {kind}: {', '.join(p.name for p in paths)}"))
+
     print()
     print(f"presswatch demo: done in {time.perf_counter() - started:.1f} s")
     width = max(len(name) for name, _ in summary)
