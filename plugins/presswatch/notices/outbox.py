@@ -10,6 +10,7 @@ or ``suppressed`` (kept for the record, never sent: see ``should_send``).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,8 @@ import psycopg
 
 from presswatch import db
 from presswatch.errors import PresswatchError
+
+log = logging.getLogger(__name__)
 
 DEFAULT_ROLES = ("head", "press_secretary")
 
@@ -100,6 +103,11 @@ def write(
     rendered = render(
         kind, language, {**context, "reference_no": reference_no, "issued_on": issued_on}
     )
+    if rendered.fallbacks:  # a shipped language should have none (tests list them)
+        log.warning(
+            "notice %s (%s, %s) fell back to English for: %s",
+            reference_no, kind, language, ", ".join(rendered.fallbacks),
+        )  # fmt: skip
     status = "pending" if send else "suppressed"
     run = run or {}
     (notice_id,) = conn.execute(
