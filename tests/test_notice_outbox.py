@@ -155,3 +155,25 @@ def test_hostile_story_text_arrives_inert_and_intact(conn, smtp_server):
     assert "{{ 7*7 }}" in text and "{{ 7*7 }}" in html
     assert conn.execute("SELECT count(*) FROM notice").fetchone()[0] == 1  # no table dropped
     assert message["To"] == "head@justice.gov.example, press@justice.gov.example"
+
+
+@pytest.mark.parametrize(("send_notices", "status"), [(False, "suppressed"), (True, "pending")])
+def test_a_manual_run_follows_the_send_notices_param(
+    airflow_db, conn, monkeypatch, send_notices, status
+):
+    from pathlib import Path
+
+    from airflow.dag_processing.dagbag import DagBag
+    from helpers import run_dag
+
+    make_institution(conn)
+    monkeypatch.setenv("PRESSWATCH_DB_URL", conn.info.dsn)
+    dag = DagBag(dag_folder=str(Path(__file__).parent / "dags" / "notice_probe.py")).dags[
+        "notice_probe"
+    ]
+
+    result = run_dag(dag, run_conf={"send_notices": send_notices, "dedup_key": f"probe:{status}"})
+
+    assert result.state == "success"
+    row = conn.execute("SELECT status, airflow_dag_id, airflow_run_type FROM notice").fetchone()
+    assert row == (status, "notice_probe", "manual")

@@ -56,6 +56,12 @@ def should_send(run_type: str | None, params: Mapping[str, Any] | None) -> bool:
     return bool((params or {}).get("send_notices", False))
 
 
+def should_send_in(context: Mapping[str, Any]) -> bool:
+    """``should_send`` for the Airflow run of a task's context."""
+    dag_run = context.get("dag_run")
+    return should_send(getattr(dag_run, "run_type", None), context.get("params"))
+
+
 def registry_recipients(
     conn: psycopg.Connection, institution_id: int, roles: Sequence[str] = DEFAULT_ROLES
 ) -> list[str]:
