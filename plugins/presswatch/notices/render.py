@@ -163,14 +163,7 @@ class _Formats:
 
     def month_year(self, value: Any) -> str:
         day = _as_date(value, self.tz, "month_year")
-        month = _MONTHS_NOMINATIVE[self.language][day.month - 1]
-        if self.language == "uz-Latn":
-            return f"{day.year}-yil {month}"
-        if self.language == "uz-Cyrl":
-            return f"{day.year} йил {month}"
-        if self.language == "ru":
-            return f"{month} {day.year}\u00a0г."
-        return f"{month} {day.year}"
+        return self._with_year(_MONTHS_NOMINATIVE[self.language][day.month - 1], day.year)
 
     def date_range(self, start: Any, end: Any) -> str:
         """Two dates joined by a dash, the shared year written once."""
