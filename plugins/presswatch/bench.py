@@ -61,6 +61,50 @@ def _seed(url: str, institutions: int, days: int) -> list[Figure]:
     ]
 
 
+def _load_posts(url: str, limit: int) -> list[Figure]:
+    """Posts loaded per second through ``ingest.load_posts`` (staging COPY + upsert into the
+    indexed ``post`` table), against a raw COPY of the same rows into an unindexed table."""
+    from collections import namedtuple
+
+    from presswatch import ingest
+
+    post = namedtuple("post", "platform_post_id posted_at permalink text_excerpt")
+    with db.connect(url) as conn:
+        rows = conn.execute(
+            "SELECT a.id, p.post_id, p.created_at, NULL, left(p.text, %s)"
+            "  FROM sim.post AS p JOIN social_account AS a"
+            "    ON a.platform = p.platform AND a.external_id = p.account_external_id"
+            " LIMIT %s",
+            [ingest.EXCERPT_LENGTH, limit],
+        ).fetchall()
+        conn.execute(
+            "CREATE TABLE bench_raw_post (account_id bigint, platform_post_id text,"
+            " posted_at timestamptz, permalink text, text_excerpt text)"
+        )
+        conn.commit()
+        started = time.perf_counter()
+        with conn.cursor().copy("COPY bench_raw_post FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        conn.commit()
+        raw_rate = len(rows) / (time.perf_counter() - started)
+        conn.execute("DROP TABLE bench_raw_post")
+        conn.execute("TRUNCATE post")
+        conn.commit()
+        started = time.perf_counter()
+        report = ingest.load_posts(conn, ((r[0], post(*r[1:])) for r in rows))
+        conn.commit()
+        load_rate = len(rows) / (time.perf_counter() - started)
+    assert report.inserted == len(rows), report
+    return [
+        Figure(
+            "posts_loaded_per_second", round(load_rate), "posts/s",
+            reference=round(raw_rate), reference_unit="posts/s (raw COPY, unindexed table)",
+        ),
+        Figure("posts_loaded_sample", len(rows), "posts"),
+    ]  # fmt: skip
+
+
 def main() -> int:
     institutions = int(os.environ.get("PRESSWATCH_BENCH_INSTITUTIONS", "3000"))
     days = int(os.environ.get("PRESSWATCH_BENCH_DAYS", "365"))
@@ -72,6 +116,7 @@ def main() -> int:
         world.ensure_schema(conn)
 
     figures = _seed(url, institutions, days)
+    figures += _load_posts(url, int(os.environ.get("PRESSWATCH_BENCH_LOAD_POSTS", "1000000")))
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps([asdict(f) for f in figures], indent=2) + "\n")
