@@ -170,6 +170,34 @@ class PostCollector:
     def quarantine(self, source: str, reason: str, raw: Any) -> None:
         self.result.quarantined.append(QuarantineItem(source, reason, raw))
 
+    def from_item(
+        self,
+        item: Any,
+        source: str,
+        *,
+        noun: str,
+        time_key: str,
+        text_key: str,
+        permalink: Callable[[dict], Any],
+        id_types: tuple[type, ...] = (str, int),
+    ) -> PostRecord | None:
+        """The post in one item of a platform's page; a bad item is quarantined (None)."""
+        if not isinstance(item, dict) or not isinstance(item.get("id"), id_types):
+            self.quarantine(source, f"{noun} without an 'id'", item)
+            return None
+        try:
+            posted_at = parse_time(item.get(time_key))
+        except ValueError:
+            self.quarantine(source, f"{noun} {item['id']}: missing or bad '{time_key}'", item)
+            return None
+        link = permalink(item)
+        return PostRecord(
+            platform_post_id=str(item["id"]),
+            posted_at=posted_at,
+            permalink=link if isinstance(link, str) else None,
+            text_excerpt=excerpt(item.get(text_key)),
+        )
+
     def finish(self) -> FetchResult:
         self.result.posts.sort(key=lambda post: (post.posted_at, post.platform_post_id))
         return self.result

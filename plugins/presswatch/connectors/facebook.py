@@ -28,9 +28,7 @@ from presswatch.connectors.base import (
     RetryLater,
     as_utc,
     connection_settings,
-    excerpt,
     json_body,
-    parse_time,
 )
 
 GRAPH_VERSION = "v21.0"
@@ -212,18 +210,7 @@ class FacebookConnector:
         return collector.finish()
 
     def _post(self, item: Any, source: str, collector: PostCollector) -> PostRecord | None:
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str | int):
-            collector.quarantine(source, "post without an 'id'", item)
-            return None
-        try:
-            posted_at = parse_time(item.get("created_time"))
-        except ValueError:
-            collector.quarantine(source, f"post {item['id']}: missing or bad 'created_time'", item)
-            return None
-        permalink = item.get("permalink_url")
-        return PostRecord(
-            platform_post_id=str(item["id"]),
-            posted_at=posted_at,
-            permalink=permalink if isinstance(permalink, str) else None,
-            text_excerpt=excerpt(item.get("message")),
-        )
+        return collector.from_item(
+            item, source, noun="post", time_key="created_time", text_key="message",
+            permalink=lambda post: post.get("permalink_url"),
+        )  # fmt: skip

@@ -24,8 +24,6 @@ from presswatch.connectors.base import (
     PostCollector,
     PostRecord,
     connection_settings,
-    excerpt,
-    parse_time,
 )
 from presswatch.connectors.facebook import THROTTLE_WAIT_SECONDS, GraphClient
 
@@ -136,21 +134,10 @@ class InstagramConnector:
         return collector.finish()
 
     def _post(self, item: Any, source: str, collector: PostCollector) -> PostRecord | None:
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str | int):
-            collector.quarantine(source, "media without an 'id'", item)
-            return None
-        try:
-            posted_at = parse_time(item.get("timestamp"))
-        except ValueError:
-            collector.quarantine(source, f"media {item['id']}: missing or bad 'timestamp'", item)
-            return None
-        permalink = item.get("permalink")
-        return PostRecord(
-            platform_post_id=str(item["id"]),
-            posted_at=posted_at,
-            permalink=permalink if isinstance(permalink, str) else None,
-            text_excerpt=excerpt(item.get("caption")),
-        )
+        return collector.from_item(
+            item, source, noun="media", time_key="timestamp", text_key="caption",
+            permalink=lambda media: media.get("permalink"),
+        )  # fmt: skip
 
 
 def _media_page(discovery: dict) -> dict:

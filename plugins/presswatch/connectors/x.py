@@ -29,10 +29,8 @@ from presswatch.connectors.base import (
     RetryLater,
     connection_settings,
     epoch_wait,
-    excerpt,
     header_wait,
     json_body,
-    parse_time,
     server_error,
 )
 
@@ -184,21 +182,12 @@ class XConnector:
     def _post(
         self, item: Any, username: str | None, source: str, collector: PostCollector
     ) -> PostRecord | None:
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str):
-            collector.quarantine(source, "tweet without an 'id'", item)
-            return None
-        try:
-            posted_at = parse_time(item.get("created_at"))
-        except ValueError:
-            collector.quarantine(source, f"tweet {item['id']}: missing or bad 'created_at'", item)
-            return None
         owner = username.removeprefix("@") if username else "i/web"
-        return PostRecord(
-            platform_post_id=item["id"],
-            posted_at=posted_at,
-            permalink=f"https://x.com/{owner}/status/{item['id']}",
-            text_excerpt=excerpt(item.get("text")),
-        )
+        return collector.from_item(
+            item, source, noun="tweet", time_key="created_at", text_key="text",
+            permalink=lambda tweet: f"https://x.com/{owner}/status/{tweet['id']}",
+            id_types=(str,),
+        )  # fmt: skip
 
 
 def _timeline_page(body: dict) -> dict:
