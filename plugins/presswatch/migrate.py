@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
-from psycopg import conninfo, sql
+from psycopg import sql
 
 from presswatch import db
 from presswatch.errors import PresswatchError
@@ -34,7 +34,8 @@ def _sha256(path: Path) -> str:
 
 
 def _yoyo_url(url: str) -> str:
-    return db.to_url(conninfo.conninfo_to_dict(url), scheme="postgresql+psycopg")
+    # yoyo names its psycopg 3 backend as SQLAlchemy does: postgresql+psycopg://
+    return db.sqlalchemy_url(url)
 
 
 def _migration_files(directory: Path) -> dict[str, Path]:
