@@ -63,6 +63,8 @@ async def serve(
         return gateway_error_page(504)
     if fault.kind == "malformed":
         return truncated(await produce())
+    if fault.kind == "bad_item":
+        return without_item_time(await produce())
     raise ValueError(f"unknown fault kind {fault.kind!r}")
 
 
@@ -88,6 +90,38 @@ def truncated(response: Response) -> Response:
         status_code=200,
         headers=headers,
         media_type=response.headers.get("content-type"),
+    )
+
+
+# Where each JSON platform lists items, and the key that dates them.
+_ITEM_TIME_KEYS = ("created_time", "created_at", "timestamp")
+
+
+def without_item_time(response: Response) -> Response:
+    """The same answer with the first listed item's timestamp removed: a well-formed body with
+    one item the client cannot use (Graph's and X's ``data``, business discovery's media)."""
+    import json
+
+    try:
+        body = json.loads(bytes(response.body))
+    except ValueError:
+        return response
+    listing = body.get("data") if isinstance(body, dict) else None
+    if isinstance(body, dict) and "business_discovery" in body:
+        listing = body["business_discovery"].get("media", {}).get("data")
+    if isinstance(listing, list) and listing and isinstance(listing[0], dict):
+        for key in _ITEM_TIME_KEYS:
+            listing[0].pop(key, None)
+    headers = {
+        name: value
+        for name, value in response.headers.items()
+        if name.lower() not in ("content-length", "content-type")
+    }
+    return Response(
+        content=json.dumps(body).encode(),
+        status_code=response.status_code,
+        headers=headers,
+        media_type="application/json",
     )
 
 

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from presswatch.simulator.store import Store
 
 Platform = Literal["facebook", "instagram", "x", "telegram", "tme", "wiki"]
-FaultKind = Literal["rate_limit", "server_error", "slow", "malformed", "timeout"]
+FaultKind = Literal["rate_limit", "server_error", "slow", "malformed", "bad_item", "timeout"]
 PLATFORMS: tuple[str, ...] = typing.get_args(Platform)
 FAULT_KINDS: tuple[str, ...] = typing.get_args(FaultKind)
 

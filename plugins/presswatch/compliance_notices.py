@@ -1,0 +1,246 @@
+"""The notices a day's compliance gives, written through the outbox (``notices.outbox``).
+
+Run after ``compliance.compute_day`` for the same day, in the caller's transaction. The day is
+a local calendar day; the notices are dated the next day (the run happens after midnight).
+
+| notice | when | one per | dedup key |
+|---|---|---|---|
+| ``posting_lapse_weekly`` (R2) | ``day`` is a Sunday | account below the minimum in the ISO week | ``posting_lapse_weekly:<account id>:<ISO year>-W<week>`` |
+| ``accreditation_overdue`` (R4) | every day | request undecided after ``max_days`` | ``accreditation_overdue:<request id>`` |
+| ``account_missing_or_unverified`` (R1) | ``day`` is the last of its month | head with a required page missing or unverified | ``account_missing_or_unverified:<official id>:<YYYY-MM>`` |
+| ``wikipedia_missing`` (R7) | ``day`` is the last of its month | institution with a language missing | ``wikipedia_missing:<institution id>:<YYYY-MM>`` |
+
+A notice whose dedup key exists is not written again, so reruns and backfills never repeat
+one, and an overdue request gets one notice however many days it stays overdue. Recipients
+come from the registry (the head and the press secretary); an institution without any is
+reported in ``NoticeReport.no_recipient`` and in the log, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import psycopg
+
+from presswatch import db
+from presswatch.notices import outbox
+from presswatch.settings import Settings
+
+log = logging.getLogger(__name__)
+
+QUERIES = "compliance/notices"
+
+# Days an institution is given to act, from the notice's date (the samples use the same).
+DEADLINE_DAYS = {
+    "posting_lapse_weekly": 7,
+    "accreditation_overdue": 2,
+    "account_missing_or_unverified": 30,
+    "wikipedia_missing": 60,
+}
+
+PROFILE_URL = {
+    "facebook": "https://www.facebook.com/{handle}",
+    "x": "https://x.com/{handle}",
+    "instagram": "https://www.instagram.com/{handle}",
+    "telegram": "https://t.me/{handle}",
+}
+_NAME_COLUMN = {"uz-Latn": 0, "uz-Cyrl": 1, "ru": 2, "en": 3}
+
+
+def profile(platform: str, handle: str) -> dict[str, str]:
+    shown = handle if platform == "facebook" else f"@{handle}"
+    return {
+        "platform": platform,
+        "handle": shown,
+        "url": PROFILE_URL[platform].format(handle=handle),
+    }
+
+
+def wiki_url(lang: str, title: str) -> str:
+    return f"https://{lang}.wikipedia.org/wiki/{title.replace(' ', '_')}"
+
+
+def is_month_end(day: dt.date) -> bool:
+    return (day + dt.timedelta(days=1)).day == 1
+
+
+@dataclass
+class NoticeReport:
+    written: dict[str, int] = field(default_factory=dict)  # new notices per kind
+    existing: dict[str, int] = field(default_factory=dict)  # dedup key already there
+    no_recipient: list[str] = field(default_factory=list)  # institution codes
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Institution:
+    id: int
+    code: str
+    language: str
+    names: tuple[str, str, str, str]
+    head_id: int | None
+    head_name: str | None
+    head_title: str | None
+
+    def name(self, language: str) -> str:
+        return self.names[_NAME_COLUMN[language]]
+
+
+class _Writer:
+    def __init__(
+        self,
+        conn: psycopg.Connection,
+        day: dt.date,
+        settings: Settings,
+        send: bool,
+        run: Mapping[str, str | None] | None,
+        institutions: dict[int, _Institution],
+    ) -> None:
+        self.conn = conn
+        self.settings = settings
+        self.issued_on = day + dt.timedelta(days=1)
+        self.send = send
+        self.run = run
+        self.institutions = institutions
+        self.report = NoticeReport()
+        self._recipients: dict[int, list[str]] = {}
+
+    def write(self, kind: str, dedup_key: str, institution_id: int, facts: dict[str, Any]) -> None:
+        institution = self.institutions[institution_id]
+        recipients = self._recipients.get(institution_id)
+        if recipients is None:
+            recipients = outbox.registry_recipients(self.conn, institution_id)
+            self._recipients[institution_id] = recipients
+        if not recipients or institution.head_id is None:
+            if institution.code not in self.report.no_recipient:
+                self.report.no_recipient.append(institution.code)
+            log.warning("%s: no active head or addressee in the registry; %s not written",
+                        institution.code, dedup_key)  # fmt: skip
+            return
+        language = institution.language
+        agency = self.settings.agency
+        context = {
+            "deadline": self.issued_on + dt.timedelta(days=DEADLINE_DAYS[kind]),
+            "addressee": {
+                "full_name": institution.head_name,
+                "position_title": institution.head_title,
+            },
+            "institution": {"name": institution.name(language)},
+            "agency": {"name": agency.name[language], "email": agency.email},
+            "facts": facts,
+        }
+        result = outbox.write(
+            self.conn,
+            kind=kind,
+            dedup_key=dedup_key,
+            institution_id=institution_id,
+            language=language,
+            recipients=recipients,
+            context=context,
+            issued_on=self.issued_on,
+            send=self.send,
+            run=self.run,
+        )
+        counts = self.report.written if result.created else self.report.existing
+        counts[kind] = counts.get(kind, 0) + 1
+
+
+def write_day_notices(
+    conn: psycopg.Connection,
+    day: dt.date,
+    settings: Settings,
+    *,
+    send: bool,
+    codes: Sequence[str] | None = None,
+    run: Mapping[str, str | None] | None = None,
+) -> NoticeReport:
+    """Write the notices ``day``'s compliance gives (see the module's table)."""
+    queries = db.named_queries(QUERIES)
+    params = {
+        "day": day,
+        "tz": settings.timezone,
+        "codes": list(codes) if codes else None,
+        "max_days": settings.accreditation.max_days,
+        "wiki_langs": list(settings.wikipedia.languages),
+    }
+    institutions = {
+        row[0]: _Institution(row[0], row[1], row[2], tuple(row[3:7]), row[7], row[8], row[9])
+        for row in conn.execute(queries["institutions"], params).fetchall()
+    }
+    writer = _Writer(conn, day, settings, send, run, institutions)
+    min_posts = settings.posting.min_posts_per_week
+
+    if day.isoweekday() == 7:
+        by_account = conn.execute(queries["weekly_lapses"], params).fetchall()
+        for institution_id, account_id, platform, handle, posts, year, week, start in by_account:
+            facts = {
+                "week": {
+                    "iso_year": year,
+                    "iso_week": week,
+                    "start": start,
+                    "end": start + dt.timedelta(days=6),
+                },
+                "min_posts": min_posts,
+                "accounts": [{**profile(platform, handle), "posts_in_week": posts}],
+            }
+            key = f"posting_lapse_weekly:{account_id}:{year}-W{week:02d}"
+            writer.write("posting_lapse_weekly", key, institution_id, facts)
+
+    max_days = settings.accreditation.max_days
+    for row in conn.execute(queries["overdue_accreditations"], params).fetchall():
+        institution_id, request_id, ref, name, applicant_type, outlet, requested_on = row
+        facts = {
+            "max_days": max_days,
+            "requests": [
+                {
+                    "external_ref": ref,
+                    "applicant_name": name,
+                    "applicant_type": applicant_type,
+                    "outlet": outlet,
+                    "requested_on": requested_on,
+                    "due_on": requested_on + dt.timedelta(days=max_days),
+                    "days_pending": (day - requested_on).days,
+                }
+            ],
+        }
+        writer.write(
+            "accreditation_overdue", f"accreditation_overdue:{request_id}", institution_id, facts
+        )
+
+    if is_month_end(day):
+        month = {"start": day.replace(day=1), "end": day}
+        for institution_id, head_id, missing, unverified in conn.execute(
+            queries["account_gaps"], params
+        ).fetchall():
+            institution = institutions[institution_id]
+            facts = {
+                "month": month,
+                "official": {
+                    "full_name": institution.head_name,
+                    "position_title": institution.head_title,
+                },
+                "missing": [{"platform": platform} for platform in missing],
+                "unverified": [profile(*item.split(":", 1)) for item in unverified],
+            }
+            key = f"account_missing_or_unverified:{head_id}:{day:%Y-%m}"
+            writer.write("account_missing_or_unverified", key, institution_id, facts)
+        for institution_id, missing, existing in conn.execute(
+            queries["wikipedia_gaps"], params
+        ).fetchall():
+            pages = [item.split(":", 1) for item in existing]
+            facts = {
+                "missing": list(missing),
+                "existing": [
+                    {"lang": lang, "title": title, "url": wiki_url(lang, title)}
+                    for lang, title in pages
+                ],
+            }
+            key = f"wikipedia_missing:{institution_id}:{day:%Y-%m}"
+            writer.write("wikipedia_missing", key, institution_id, facts)
+    return writer.report

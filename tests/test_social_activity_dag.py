@@ -1,0 +1,230 @@
+"""The ``social_activity_daily`` DAG, run for real (``dag.test()``) against the platform simulator
+on a small demo world: posts, facts, Wikipedia checks, compliance and notices; reruns; dry
+runs; platform faults."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from presswatch.paths import DAGS
+
+SUNDAY = dt.date(2026, 3, 8)  # the end of ISO week 2026-W10
+MONTH_END = dt.date(2026, 2, 28)  # a Saturday, the last day of February
+TASHKENT = dt.timezone(dt.timedelta(hours=5))
+
+# What a run writes that a rerun must leave exactly as it was (timestamps of the fetch aside).
+SNAPSHOT = {
+    "post": "SELECT account_id, platform_post_id, posted_at, permalink, text_excerpt FROM post",
+    "account": "SELECT id, external_id, verified, verified_type, followers, covered_from,"
+    " covered_until, last_post_at, last_post_id, last_fetch_error FROM social_account",
+    "wikipedia_check": "SELECT * FROM wikipedia_check",
+    "account_daily": "SELECT * FROM account_compliance_daily",
+    "account_week": "SELECT * FROM account_week_compliance",
+    "institution_daily": "SELECT * FROM institution_compliance_daily",
+    "notice": "SELECT kind, dedup_key, institution_id, language, reference_no, recipients,"
+    " subject, body_text, status FROM notice",
+    "quarantine": "SELECT source, reason FROM quarantine",
+}
+
+
+def snapshot(conn) -> dict[str, list]:
+    conn.commit()
+    return {name: sorted(conn.execute(sql).fetchall(), key=repr) for name, sql in SNAPSHOT.items()}
+
+
+def count(conn, sql: str, params=None) -> int:
+    return conn.execute(sql, params).fetchone()[0]
+
+
+@pytest.fixture
+def world(conn):
+    """Six demo institutions with two months of simulated history up to the end of March."""
+    from presswatch.demo import generator
+
+    generator.seed(conn, institutions=6, seed=11, days=75, end_date=dt.date(2026, 3, 31))
+    conn.commit()
+    return conn
+
+
+@pytest.fixture
+def platforms(world, simulator, monkeypatch):
+    """Airflow connections pointing every connector at the simulator, with short waits."""
+    (own_ig_user_id,) = world.execute(
+        "SELECT min(external_id) FROM sim.account WHERE platform = 'instagram'"
+    ).fetchone()
+    fast = {"timeout": 2, "max_retries": 3, "throttle_wait": 0.05}
+
+    def connection(conn_id: str, path: str, password: str = "", **extra) -> None:
+        value = {"conn_type": "http", "host": simulator.base_url + path, "password": password,
+                 "extra": {**fast, **extra}}  # fmt: skip
+        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(value))
+
+    connection("presswatch_facebook", "/graph", "sim-token", own_ig_user_id=own_ig_user_id)
+    connection("presswatch_x", "/x", "sim-bearer")
+    connection("presswatch_telegram", "/telegram", "123456:sim-token")
+    connection("presswatch_tme", "/tme")
+    connection("presswatch_wikipedia", "/wiki/{lang}")
+    return simulator
+
+
+@pytest.fixture
+def dag(airflow_db, db_url):
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAGS / "social_activity_daily.py"))
+    assert not bag.import_errors, bag.import_errors
+    return bag.dags["social_activity_daily"]
+
+
+def run_day(dag, day: dt.date, **conf):
+    """A run for the local day ``day`` (its data interval is that day)."""
+    from helpers import run_dag
+
+    # dag.test() runs the interval that ends at the logical date: the day after, 00:00 local.
+    logical = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), TASHKENT)
+    return run_dag(dag, logical_date=logical, run_conf=conf or None)
+
+
+def test_a_run_writes_posts_compliance_and_notices_and_a_rerun_changes_nothing(
+    dag, world, platforms
+):
+    conn = world
+    result = run_day(dag, SUNDAY)
+
+    assert result.state == "success"
+    assert count(conn, "SELECT count(*) FROM post") > 0
+    heads_accounts = count(
+        conn,
+        "SELECT count(*) FROM social_account AS a JOIN official AS o ON o.id = a.official_id"
+        " WHERE o.role = 'head' AND o.active AND a.active",
+    )
+    assert (
+        count(conn, "SELECT count(*) FROM account_compliance_daily WHERE day = %s", [SUNDAY])
+        == heads_accounts
+    )
+    assert (
+        count(conn, "SELECT count(*) FROM account_week_compliance WHERE computed_on = %s", [SUNDAY])
+        == heads_accounts
+    )
+    assert (
+        count(conn, "SELECT count(*) FROM institution_compliance_daily WHERE day = %s", [SUNDAY])
+        == 6
+    )
+    lapsed = count(conn, "SELECT count(*) FROM account_week_compliance WHERE NOT met")
+    assert lapsed > 0
+    assert count(conn, "SELECT count(*) FROM notice WHERE kind = 'posting_lapse_weekly'") == lapsed
+    # A manual run without send_notices records notices without sending them.
+    assert {s for (s,) in conn.execute("SELECT DISTINCT status FROM notice")} == {"suppressed"}
+    before = snapshot(conn)
+    requests_before = len(platforms.requests())
+
+    again = run_day(dag, SUNDAY)
+
+    assert again.state == "success"
+    assert snapshot(conn) == before
+    posts_requests = [r for r in platforms.requests()[requests_before:] if _is_post_listing(r)]
+    assert posts_requests == []  # the day's period is stored: no post is asked for again
+
+
+def _is_post_listing(request: dict) -> bool:
+    """A request for posts (not for an account's facts)."""
+    path, query = request["path"], str(request.get("query"))
+    return path.endswith(("/posts", "/tweets")) or "/tme/s/" in path or "media.limit" in query
+
+
+def test_a_dry_run_reads_the_platforms_and_writes_nothing(dag, world, platforms):
+    before = snapshot(world)
+
+    result = run_day(dag, SUNDAY, dry_run=True)
+
+    assert result.state == "success"
+    assert any(_is_post_listing(r) for r in platforms.requests())
+    assert snapshot(world) == before
+
+
+def test_a_run_can_be_limited_to_institutions_and_platforms(dag, world, platforms):
+    code, institution_id = world.execute(
+        "SELECT code, id FROM institution ORDER BY code LIMIT 1"
+    ).fetchone()
+
+    result = run_day(dag, SUNDAY, institution_codes=[code], platforms=["telegram"])
+
+    assert result.state == "success"
+    fetched = world.execute(
+        "SELECT DISTINCT a.institution_id, a.platform FROM post AS p"
+        " JOIN social_account AS a ON a.id = p.account_id"
+    ).fetchall()
+    assert fetched and set(fetched) <= {(institution_id, "telegram")}
+    assert world.execute(
+        "SELECT DISTINCT institution_id FROM institution_compliance_daily"
+    ).fetchall() == [(institution_id,)]
+    assert {p for r in platforms.requests() if (p := r.get("platform"))} <= {
+        "telegram",
+        "tme",
+        "wiki",
+    }
+
+
+def test_month_end_writes_the_monthly_notices_once(dag, world, platforms):
+    result = run_day(dag, MONTH_END)
+
+    assert result.state == "success"
+    gaps = world.execute(
+        "SELECT count(*) FILTER (WHERE cardinality(r1_missing_platforms)"
+        "                              + cardinality(r1_unverified_platforms) > 0),"
+        "       count(*) FILTER (WHERE cardinality(r7_missing_wiki_langs) > 0)"
+        "  FROM institution_compliance_daily WHERE day = %s",
+        [MONTH_END],
+    ).fetchone()
+    notices = dict(world.execute("SELECT kind, count(*) FROM notice GROUP BY kind").fetchall())
+    assert gaps[0] > 0 and notices.get("account_missing_or_unverified") == gaps[0]
+    assert notices.get("wikipedia_missing", 0) == gaps[1]
+    assert "posting_lapse_weekly" not in notices  # a Saturday ends no ISO week
+    keys = [
+        k
+        for (k,) in world.execute(
+            "SELECT dedup_key FROM notice WHERE kind = 'account_missing_or_unverified'"
+        )
+    ]
+    assert all(k.endswith(":2026-02") for k in keys)
+    text = world.execute(
+        "SELECT body_text FROM notice WHERE kind = 'account_missing_or_unverified' LIMIT 1"
+    ).fetchone()[0]
+    assert "2026" in text
+
+    # The next day starts another month: nothing monthly is written again.
+    assert run_day(dag, MONTH_END + dt.timedelta(days=1)).state == "success"
+    again = dict(world.execute("SELECT kind, count(*) FROM notice GROUP BY kind").fetchall())
+    assert again.get("account_missing_or_unverified") == gaps[0]
+
+
+def test_each_overdue_accreditation_request_gets_one_notice(dag, world, platforms):
+    institution_id = world.execute("SELECT min(id) FROM institution").fetchone()[0]
+    # Requested Tuesday 3 March 10:00 Tashkent; undecided. Day 3 (Friday 6th) is still on
+    # time; from day 4 (Saturday 7th) it is overdue.
+    world.execute(
+        "INSERT INTO accreditation_request (institution_id, external_ref, applicant_name,"
+        " applicant_type, requested_at) VALUES (%s, 'ACR-TEST-1', 'Test Applicant',"
+        " 'journalist', '2026-03-03 05:00+00')",
+        [institution_id],
+    )
+    world.commit()
+    overdue = "SELECT count(*) FROM notice WHERE dedup_key = 'accreditation_overdue:' || %s"
+    request_id = world.execute(
+        "SELECT id FROM accreditation_request WHERE external_ref = 'ACR-TEST-1'"
+    ).fetchone()[0]
+
+    assert run_day(dag, dt.date(2026, 3, 6)).state == "success"
+    assert count(world, overdue, [str(request_id)]) == 0
+    assert run_day(dag, dt.date(2026, 3, 7)).state == "success"
+    assert count(world, overdue, [str(request_id)]) == 1
+    assert run_day(dag, SUNDAY).state == "success"
+    assert count(world, overdue, [str(request_id)]) == 1
+    facts = world.execute(
+        "SELECT body_text FROM notice WHERE dedup_key = 'accreditation_overdue:' || %s",
+        [str(request_id)],
+    ).fetchone()[0]
+    assert "ACR-TEST-1" in facts
