@@ -228,3 +228,110 @@ def test_each_overdue_accreditation_request_gets_one_notice(dag, world, platform
         [str(request_id)],
     ).fetchone()[0]
     assert "ACR-TEST-1" in facts
+
+
+# --- faults ----------------------------------------------------------------------------------
+
+RESULTS = ("post", "wikipedia_check", "account_daily", "account_week", "institution_daily")
+
+# Each platform's own "slow down" signal, and one failure that is retried.
+FAULTS = [
+    ("facebook", "rate_limit", {"code": 4}),
+    ("facebook", "server_error", {"status": 500}),
+    ("instagram", "rate_limit", {"code": 32, "status": 403}),
+    ("instagram", "malformed", {}),
+    ("x", "rate_limit", {"retry_after": 1}),
+    ("x", "timeout", {"delay_seconds": 4}),
+    ("telegram", "rate_limit", {"retry_after": 1}),
+    ("telegram", "server_error", {"status": 502}),
+    ("tme", "rate_limit", {"retry_after": 0}),
+    ("tme", "malformed", {}),
+    ("wiki", "rate_limit", {"variant": "maxlag", "retry_after": 0}),
+    ("wiki", "server_error", {"status": 503}),
+]
+
+
+def forget_fetched(conn) -> None:
+    """Back to the state before any run: no posts, facts, checks or results."""
+    conn.execute(
+        "TRUNCATE post, wikipedia_check, account_compliance_daily, account_week_compliance,"
+        " institution_compliance_daily, notice, quarantine CASCADE"
+    )
+    conn.execute(
+        "UPDATE social_account SET verified = NULL, verified_type = NULL, followers = NULL,"
+        " facts_checked_at = NULL, covered_from = NULL, covered_until = NULL,"
+        " last_post_at = NULL, last_post_id = NULL, last_fetch_at = NULL,"
+        " last_fetch_error = NULL"
+    )
+    conn.commit()
+
+
+def task_states(result) -> dict[tuple[str, int], str]:
+    from airflow.models import TaskInstance
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows = (
+            session.query(TaskInstance.task_id, TaskInstance.map_index, TaskInstance.state)
+            .filter(TaskInstance.dag_id == result.dag_id, TaskInstance.run_id == result.run_id)
+            .all()
+        )
+    return {
+        (task_id, map_index): str(getattr(state, "value", state))
+        for task_id, map_index, state in rows
+    }
+
+
+def test_rate_limits_server_errors_timeouts_and_bad_bodies_give_the_same_data(
+    dag, world, platforms
+):
+    assert run_day(dag, SUNDAY).state == "success"
+    fault_free = {k: v for k, v in snapshot(world).items() if k in RESULTS}
+    forget_fetched(world)
+    platforms.reset()
+    for platform, kind, extra in FAULTS:
+        platforms.fault(platform, kind, **extra)
+
+    result = run_day(dag, SUNDAY)
+
+    assert result.state == "success"
+    served = {(r["platform"], r["fault"]) for r in platforms.requests() if r.get("fault")}
+    assert served == {(platform, kind) for platform, kind, _ in FAULTS}
+    assert {k: v for k, v in snapshot(world).items() if k in RESULTS} == fault_free
+
+
+def test_a_platform_that_stays_down_fails_only_its_own_tasks(dag, world, platforms):
+    platforms.fault("x", "server_error", times=1000, status=503)
+
+    result = run_day(dag, SUNDAY)
+
+    assert result.state == "failed"
+    states = task_states(result)
+    failed = {key for key, state in states.items() if state == "failed"}
+    assert failed == {("fetch_posts", 1)}  # the batches are in platform order: x is the second
+    assert states[("check_wikipedia", -1)] == "success"
+    assert states[("compute_compliance", -1)] == "upstream_failed"
+    assert count(world, "SELECT count(*) FROM account_compliance_daily") == 0
+    loaded = {p for (p,) in world.execute(
+        "SELECT DISTINCT a.platform FROM post AS p JOIN social_account AS a ON a.id = p.account_id"
+    )}  # fmt: skip
+    assert "x" not in loaded and {"facebook", "telegram"} <= loaded
+
+    platforms.reset()  # the platform is back: the next run completes the day
+    assert run_day(dag, SUNDAY).state == "success"
+    assert count(world, "SELECT count(*) FROM account_compliance_daily") > 0
+
+
+def test_a_bad_item_is_quarantined_and_the_rest_is_loaded(dag, world, platforms):
+    platforms.fault("facebook", "bad_item", path_contains="/posts")
+
+    result = run_day(dag, SUNDAY)
+
+    assert result.state == "success"
+    rows = world.execute("SELECT source, reason, raw_payload FROM quarantine").fetchall()
+    assert len(rows) == 1
+    source, reason, raw = rows[0]
+    assert source.startswith("facebook:") and "created_time" in reason
+    bad_id = json.loads(raw)["id"]
+    assert count(world, "SELECT count(*) FROM post WHERE platform_post_id = %s", [bad_id]) == 0
+    assert count(world, "SELECT count(*) FROM post") > 0
