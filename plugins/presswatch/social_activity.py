@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 
 PLATFORMS: tuple[str, ...] = ("facebook", "x", "instagram", "telegram")
 DEFAULT_BATCH_SIZE = 500
+FETCH_CONCURRENCY = 4  # accounts read at once in a batch (the HTTP pool keeps 4 connections)
 QUERIES = "social_activity/fetch"
 
 
@@ -278,6 +280,7 @@ def fetch_batch(
     codes: Sequence[str] | None = None,
     read_facts: bool = True,
     run_id: str | None = None,
+    concurrency: int = FETCH_CONCURRENCY,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> BatchReport:
     """Fetch and store one batch's posts and facts for ``day``, in the caller's transaction.
@@ -298,21 +301,30 @@ def fetch_batch(
     report = BatchReport(batch.platform, accounts=len(rows))
     outcomes: list[_Outcome] = []
     failure: PlatformUnavailable | None = None
-    for row in rows:
-        try:
-            outcome = _fetch_account(connector, batch.platform, row, need, read_facts)
-        except PlatformUnavailable as exc:
-            failure = exc
-            break
-        outcomes.append(outcome)
-        if outcome.error:
-            report.account_errors.append(f"account {row[0]} (@{row[1]}): {outcome.error}")
-        if outcome.facts is not None:
-            report.facts_read += 1
-        if outcome.covered_until is not None:
-            report.accounts_fetched += 1
-        elif outcome.error is None:
-            report.accounts_up_to_date += 1
+    # Accounts are read a few at a time (platform latency, not CPU, is the cost); outcomes are
+    # kept in account order, and the first platform failure stops the batch.
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="fetch") as pool:
+        futures = [
+            pool.submit(_fetch_account, connector, batch.platform, row, need, read_facts)
+            for row in rows
+        ]
+        for row, future in zip(rows, futures, strict=True):
+            try:
+                outcome = future.result()
+            except PlatformUnavailable as exc:
+                failure = exc
+                for pending in futures:
+                    pending.cancel()
+                break
+            outcomes.append(outcome)
+            if outcome.error:
+                report.account_errors.append(f"account {row[0]} (@{row[1]}): {outcome.error}")
+            if outcome.facts is not None:
+                report.facts_read += 1
+            if outcome.covered_until is not None:
+                report.accounts_fetched += 1
+            elif outcome.error is None:
+                report.accounts_up_to_date += 1
     _save(conn, outcomes, report, now(), run_id)
     if failure is not None:
         raise PlatformUnavailable(

@@ -1,21 +1,36 @@
 """``make demo``: set everything up on embedded defaults and show what was done.
 
 Steps: the database server (embedded unless PRESSWATCH_DB_URL is set), the domain schema,
-Airflow's metadata database on the same server, the demo registry. Later pipelines add their
-runs here.
+Airflow's metadata database on the same server, the demo world (the 28 institutions of
+``include/demo_registry`` with invented people, and their simulated platforms and history up to
+``DEMO_END``), the platform simulator in the background, then the pipelines, each run with
+``airflow dags test`` against the simulator: ``social_activity_daily`` for the last Sunday of
+the demo period (weekly lapses) and its last day (a month end: monthly notices). The demo
+period is fixed, so every ``make demo`` shows the same findings.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from presswatch import airflow_env, db, migrate, registry
+import psycopg
+
+from presswatch import airflow_env, db, migrate
 from presswatch.errors import PresswatchError
-from presswatch.paths import DEMO_REGISTRY
+
+DEMO_INSTITUTIONS = 28  # the institutions of include/demo_registry
+DEMO_SEED = 1
+DEMO_DAYS = 60
+DEMO_END = dt.date(2026, 3, 31)  # a Tuesday and a month end
+DEMO_DAYS_RUN = (dt.date(2026, 3, 29), DEMO_END)  # the last Sunday, the last day
+SIMULATOR_PORT = 8765
+TASHKENT = dt.timezone(dt.timedelta(hours=5))
 
 
 def _step(title: str) -> float:
@@ -60,30 +75,47 @@ def main() -> int:
     _airflow(env, "db", "migrate")
     summary.append(("Airflow metadata", f"{db.redact(metadata)}; migrated"))
 
-    _step("demo registry")
+    _step("demo world")
+    from presswatch.demo import generator
+
     with db.connect(domain) as conn:
-        imported = registry.import_folder(conn, DEMO_REGISTRY)
-        counts = dict(
-            conn.execute(
-                "SELECT 'institutions', count(*) FROM institution UNION ALL "
-                "SELECT 'officials', count(*) FROM official UNION ALL "
-                "SELECT 'social accounts', count(*) FROM social_account"
-            ).fetchall()
-        )
-    print(imported.summary())
-    if imported.quarantined:
-        raise PresswatchError(
-            f"the demo registry has {imported.quarantined} bad row(s): {imported.reasons[0]}"
-        )
+        seeded = generator.seed(
+            conn, institutions=DEMO_INSTITUTIONS, seed=DEMO_SEED, days=DEMO_DAYS,
+            end_date=DEMO_END,
+        )  # fmt: skip
+    print(seeded.summary())
     summary.append(
         (
-            "demo registry",
-            f"{counts['institutions']} institutions, {counts['officials']} officials, "
-            f"{counts['social accounts']} social accounts "
-            f"(loaded {imported.loaded}, updated {imported.updated}, "
-            f"unchanged {imported.unchanged}, quarantined 0)",
+            "demo world",
+            f"{seeded.institutions} institutions, {seeded.rows.get('official', 0)} officials, "
+            f"{seeded.rows.get('social_account', 0)} social accounts; "
+            f"{seeded.rows.get('sim.post', 0):,} simulated posts "
+            f"{seeded.start_date}..{seeded.end_date}",
         )
     )
+
+    _step("platform simulator")
+    from presswatch import simulator
+
+    simulator.run(port=SIMULATOR_PORT, background=True)
+    base_url = f"http://127.0.0.1:{SIMULATOR_PORT}"
+    with db.connect(domain) as conn:
+        env.update(simulator_connections(conn, base_url))
+    summary.append(("platform simulator", f"{base_url} (`make stop` stops it)"))
+
+    for day in DEMO_DAYS_RUN:
+        _step(f"social_activity_daily for {day} ({day:%A})")
+        logical = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), TASHKENT)
+        run_started = time.perf_counter()
+        _airflow(env, "dags", "test", "social_activity_daily", logical.isoformat())
+        summary.append(
+            (
+                f"social_activity_daily {day}",
+                f"airflow dags test: success in {time.perf_counter() - run_started:.0f} s",
+            )
+        )
+    with db.connect(domain) as conn:
+        summary += findings(conn, DEMO_DAYS_RUN)
 
     _step("sample notices")
     from presswatch.notices import preview
@@ -104,5 +136,81 @@ def main() -> int:
     width = max(len(name) for name, _ in summary)
     for name, text in summary:
         print(f"  {name:<{width}}  {text}")
-    print("  next: `make test`; `make stop` stops the embedded database")
+    print("  next: `make test`; `make stop` stops the simulator and the embedded database")
     return 0
+
+
+def simulator_connections(conn: psycopg.Connection, base_url: str) -> dict[str, str]:
+    """Airflow connections (as AIRFLOW_CONN_* variables) pointing every connector at the
+    simulator. Instagram's business discovery goes through one of the simulated accounts."""
+    (own_ig_user_id,) = conn.execute(
+        "SELECT min(external_id) FROM sim.account WHERE platform = 'instagram'"
+    ).fetchone()
+    connections = {
+        "presswatch_facebook": ("/graph", "demo-token", {"own_ig_user_id": own_ig_user_id}),
+        "presswatch_x": ("/x", "demo-bearer", {}),
+        "presswatch_telegram": ("/telegram", "123456:demo-token", {}),
+        "presswatch_tme": ("/tme", "", {}),
+        "presswatch_wikipedia": ("/wiki/{lang}", "", {}),
+    }
+    return {
+        f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(
+            {"conn_type": "http", "host": base_url + path, "password": secret, "extra": extra}
+        )
+        for conn_id, (path, secret, extra) in connections.items()
+    }
+
+
+def findings(conn: psycopg.Connection, days: tuple[dt.date, ...]) -> list[tuple[str, str]]:
+    """What the runs found: the week's lapses account by account, and the day's summary."""
+    rows: list[tuple[str, str]] = []
+    sunday = max(day for day in days if day.isoweekday() == 7)
+    lapses = conn.execute(
+        "SELECT i.code, o.full_name, w.platform, a.handle, w.posts_in_week"
+        "  FROM account_week_compliance AS w"
+        "  JOIN social_account AS a ON a.id = w.account_id"
+        "  JOIN institution AS i ON i.id = w.institution_id"
+        "  JOIN official AS o ON o.id = w.official_id"
+        " WHERE w.computed_on = %s AND NOT w.met"
+        " ORDER BY w.posts_in_week, i.code, w.platform",
+        [sunday],
+    ).fetchall()
+    accounts = conn.execute(
+        "SELECT count(*) FROM account_week_compliance WHERE computed_on = %s", [sunday]
+    ).fetchone()[0]
+    year, week, _ = sunday.isocalendar()
+    rows.append(
+        (
+            f"R2 lapses {year}-W{week:02d}",
+            f"{len(lapses)} of {accounts} heads' accounts posted fewer than 3 times:",
+        )
+    )
+    for code, name, platform, handle, posts in lapses[:15]:
+        rows.append(("", f"  {posts} posts  {platform:<9} @{handle:<24} {name} ({code})"))
+    if len(lapses) > 15:
+        rows.append(("", f"  ... and {len(lapses) - 15} more (table account_week_compliance)"))
+    day = max(days)
+    r1, r4, r7 = conn.execute(
+        "SELECT count(*) FILTER (WHERE NOT r1_ok), sum(r4_pending_overdue),"
+        "       count(*) FILTER (WHERE cardinality(r7_missing_wiki_langs) > 0)"
+        "  FROM institution_compliance_daily WHERE day = %s",
+        [day],
+    ).fetchone()
+    rows.append(
+        (
+            f"compliance {day}",
+            f"R1 not met by {r1} institutions; {r4} accreditation requests overdue; "
+            f"Wikipedia pages missing for {r7} institutions",
+        )
+    )
+    notices = conn.execute(
+        "SELECT kind, count(*) FROM notice GROUP BY kind ORDER BY kind"
+    ).fetchall()
+    rows.append(
+        (
+            "notices written",
+            ", ".join(f"{kind} {n}" for kind, n in notices)
+            + " (suppressed: a manual run does not send; see table notice)",
+        )
+    )
+    return rows
