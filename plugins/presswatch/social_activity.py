@@ -112,7 +112,8 @@ class Batch:
 
     @property
     def label(self) -> str:
-        return f"{self.platform} {self.number}/{self.of} ({self.accounts} accounts)"
+        noun = "account" if self.accounts == 1 else "accounts"
+        return f"{self.platform} {self.number}/{self.of} ({self.accounts} {noun})"
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "label": self.label}

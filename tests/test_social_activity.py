@@ -1,0 +1,86 @@
+"""The daily fetch's pure parts: which day a run checks, which windows it asks for, and how the
+accounts are split into batches."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from presswatch import settings as settings_module
+from presswatch import social_activity
+from presswatch.errors import PresswatchError
+from presswatch.social_activity import missing_windows, needed_period, run_day
+
+UTC = dt.UTC
+
+
+def utc(*args) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=UTC)
+
+
+@pytest.fixture
+def config():
+    return settings_module.get()
+
+
+def test_a_run_checks_the_local_day_its_interval_starts_on(config):
+    # Tashkent midnight is 19:00 UTC the evening before: the interval that starts at
+    # 2026-03-07 19:00Z is the local day 8 March, not 7 March.
+    assert run_day({"data_interval_start": utc(2026, 3, 7, 19)}, config) == dt.date(2026, 3, 8)
+    assert run_day({"data_interval_start": utc(2026, 3, 8, 0)}, config) == dt.date(2026, 3, 8)
+    assert run_day({"data_interval_start": utc(2026, 3, 8, 18, 59)}, config) == dt.date(2026, 3, 8)
+
+
+def test_a_run_without_an_interval_takes_the_day_param_or_yesterday(config):
+    assert run_day({"params": {"day": "2026-02-28"}}, config) == dt.date(2026, 2, 28)
+    yesterday = dt.datetime.now(config.tz).date() - dt.timedelta(days=1)
+    assert run_day({"params": {"day": None}}, config) == yesterday
+
+
+def test_the_day_needs_its_rolling_window_in_local_time(config):
+    assert needed_period(dt.date(2026, 3, 8), config) == (utc(2026, 3, 1, 19), utc(2026, 3, 8, 19))
+
+
+NEED = (utc(2026, 3, 1, 19), utc(2026, 3, 8, 19))
+
+
+@pytest.mark.parametrize(
+    ("covered", "windows"),
+    [
+        ((None, None), [NEED]),  # never fetched: the whole window
+        ((utc(2026, 2, 1), utc(2026, 3, 9)), []),  # already stored: nothing
+        ((utc(2026, 2, 1), utc(2026, 3, 7, 19)), [(utc(2026, 3, 7, 19), NEED[1])]),  # the next day
+        ((utc(2026, 3, 5), utc(2026, 4, 1)), [(NEED[0], utc(2026, 3, 5))]),  # a backfill
+        (
+            (utc(2026, 3, 3), utc(2026, 3, 4)),
+            [(NEED[0], utc(2026, 3, 3)), (utc(2026, 3, 4), NEED[1])],
+        ),
+        ((utc(2026, 4, 1), utc(2026, 4, 5)), [(NEED[0], utc(2026, 4, 1))]),  # stays contiguous
+    ],
+)
+def test_only_what_is_not_stored_is_asked_for(covered, windows):
+    assert missing_windows(NEED, covered) == windows
+
+
+def test_accounts_are_batched_per_platform_with_readable_names(conn):
+    conn.execute(
+        "INSERT INTO institution (code, kind, region_code, name_uz_latn, name_uz_cyrl, name_ru,"
+        " name_en) VALUES ('a', 'ministry', (SELECT min(code) FROM region), 'A', 'А', 'А', 'A'),"
+        " ('b', 'ministry', (SELECT min(code) FROM region), 'B', 'Б', 'Б', 'B')"
+    )
+    conn.execute(
+        "INSERT INTO social_account (institution_id, platform, handle, active)"
+        " SELECT i.id, p, i.code || '_' || p || n, NOT (i.code = 'b' AND n = 3)"
+        "   FROM institution AS i, unnest(ARRAY['telegram', 'x']) AS p, generate_series(1, 3) AS n"
+    )
+    batches = social_activity.plan_batches(conn, ["telegram", "x"], None, batch_size=2)
+    assert [b.label for b in batches] == [
+        "x 1/3 (2 accounts)", "x 2/3 (2 accounts)", "x 3/3 (1 account)",
+        "telegram 1/3 (2 accounts)", "telegram 2/3 (2 accounts)", "telegram 3/3 (1 account)",
+    ]  # fmt: skip
+    only_a = social_activity.plan_batches(conn, ["telegram"], ["a"], batch_size=10)
+    assert [(b.label, b.accounts) for b in only_a] == [("telegram 1/1 (3 accounts)", 3)]
+    assert social_activity.Batch.from_dict(only_a[0].as_dict()) == only_a[0]
+    with pytest.raises(PresswatchError, match="unknown platforms"):
+        social_activity.plan_batches(conn, ["myspace"], None)
