@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from presswatch.notices import outbox
 from presswatch.paths import DAGS
 
 SUNDAY = dt.date(2026, 3, 8)  # the end of ISO week 2026-W10
@@ -118,6 +119,20 @@ def test_a_run_writes_posts_compliance_and_notices_and_a_rerun_changes_nothing(
     assert count(conn, "SELECT count(*) FROM notice WHERE kind = 'posting_lapse_weekly'") == lapsed
     # A manual run without send_notices records notices without sending them.
     assert {s for (s,) in conn.execute("SELECT DISTINCT status FROM notice")} == {"suppressed"}
+    # Each in the institution's language, to its head and press secretary, naming the account.
+    notices = conn.execute(
+        "SELECT n.language, i.preferred_language, n.recipients, n.institution_id, n.body_text,"
+        "       a.handle, w.posts_in_week, n.dedup_key"
+        "  FROM notice AS n JOIN institution AS i ON i.id = n.institution_id"
+        "  JOIN account_week_compliance AS w"
+        "    ON n.dedup_key = 'posting_lapse_weekly:' || w.account_id || ':2026-W10'"
+        "  JOIN social_account AS a ON a.id = w.account_id"
+    ).fetchall()
+    assert len(notices) == lapsed
+    for language, preferred, recipients, institution_id, text, handle, posts, _ in notices:
+        assert language == preferred
+        assert recipients == outbox.registry_recipients(conn, institution_id)
+        assert handle in text and posts < 3
     before = snapshot(conn)
     requests_before = len(platforms.requests())
 
@@ -125,8 +140,13 @@ def test_a_run_writes_posts_compliance_and_notices_and_a_rerun_changes_nothing(
 
     assert again.state == "success"
     assert snapshot(conn) == before
-    posts_requests = [r for r in platforms.requests()[requests_before:] if _is_post_listing(r)]
-    assert posts_requests == []  # the day's period is stored: no post is asked for again
+    rerun_requests = platforms.requests()[requests_before:]
+    # The day's period is stored: no post is asked for again. (Telegram's facts read the
+    # channel page once, for its verified badge: one t.me request per channel, no paging.)
+    assert [r for r in rerun_requests if _is_post_listing(r) and r["platform"] != "tme"] == []
+    tme = [r for r in rerun_requests if r["platform"] == "tme"]
+    channels = count(conn, "SELECT count(*) FROM social_account WHERE platform = 'telegram'")
+    assert len(tme) <= channels and not any("before" in str(r["query"]) for r in tme)
 
 
 def _is_post_listing(request: dict) -> bool:
