@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from presswatch import compliance, settings
+from presswatch import compliance, db, settings
 from presswatch.errors import PresswatchError
 
 UTC = dt.UTC
@@ -47,12 +47,19 @@ def add_institution(conn, code: str, *, head: bool = True) -> tuple[int, int | N
 
 
 def add_account(
-    conn, inst: int, official: int | None, platform: str, *, verified=True, active=True
+    conn,
+    inst: int,
+    official: int | None,
+    platform: str,
+    *,
+    verified=True,
+    active=True,
+    verified_by_registry=None,
 ) -> int:
     return conn.execute(
         "INSERT INTO social_account (institution_id, official_id, platform, handle, verified,"
-        " active) VALUES (%s, %s, %s, %s, %s, %s) RETURNING id",
-        [inst, official, platform, f"h{next(_ids)}", verified, active],
+        " active, verified_by_registry) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
+        [inst, official, platform, f"h{next(_ids)}", verified, active, verified_by_registry],
     ).fetchone()[0]
 
 
@@ -247,6 +254,51 @@ def test_all_platforms_present_and_verified_pass_r1(conn):
         [],
         True,
     )
+
+
+def account_gaps(conn, day: dt.date) -> list[tuple]:
+    """The R1 gaps the month-end notice lists (sql/queries/compliance/notices.sql)."""
+    query = db.named_queries("compliance/notices")["account_gaps"]
+    return conn.execute(query, {"day": day, "codes": None}).fetchall()
+
+
+def test_instagram_unverified_by_the_platform_counts_as_verified_by_the_registry(conn):
+    inst, head = add_institution(conn, "ministry")
+    for platform in ("facebook", "x", "telegram"):
+        add_account(conn, inst, head, platform, verified=True)
+    # Instagram's API does not say: the agency's own check decides.
+    instagram = add_account(conn, inst, head, "instagram", verified=None, verified_by_registry=True)
+
+    compliance.compute_day(conn, WEDNESDAY)
+
+    row = institution_row(conn, inst, WEDNESDAY)
+    assert (row["r1_unverified_platforms"], row["r1_ok"]) == ([], True)
+    assert conn.execute(
+        "SELECT verified FROM account_compliance_daily WHERE account_id = %s", [instagram]
+    ).fetchone() == (True,)
+    assert account_gaps(conn, WEDNESDAY) == []
+
+
+def test_a_platform_that_says_unverified_wins_over_the_registry(conn):
+    inst, head = add_institution(conn, "ministry")
+    add_account(conn, inst, head, "facebook", verified=True, verified_by_registry=False)
+    x = add_account(conn, inst, head, "x", verified=False, verified_by_registry=True)
+    add_account(conn, inst, head, "instagram", verified=None, verified_by_registry=False)
+    add_account(conn, inst, head, "telegram", verified=True)
+
+    compliance.compute_day(conn, WEDNESDAY)
+
+    row = institution_row(conn, inst, WEDNESDAY)
+    assert (row["r1_unverified_platforms"], row["r1_ok"]) == (["x", "instagram"], False)
+    verified = dict(conn.execute(
+        "SELECT platform, verified FROM account_compliance_daily WHERE institution_id = %s",
+        [inst],
+    ).fetchall())  # fmt: skip
+    assert verified == {"facebook": True, "x": False, "instagram": False, "telegram": True}
+    handles = dict(conn.execute("SELECT id, handle FROM social_account").fetchall())
+    [(_, _, missing, unverified)] = account_gaps(conn, WEDNESDAY)
+    assert missing == [] and unverified[0] == f"x:{handles[x]}"
+    assert [item.split(":")[0] for item in unverified] == ["x", "instagram"]
 
 
 def test_institution_without_a_head_misses_every_platform(conn):

@@ -342,10 +342,42 @@ def test_telegram_window_stops_paging_once_before_since(simulator, sleep, telegr
     assert len(simulator.requests()) == 1
 
 
-def test_telegram_facts_from_the_bot_api(simulator, sleep, telegram_world):
+def test_telegram_facts_id_and_members_from_the_bot_api_verified_from_the_preview(
+    simulator, sleep, telegram_world
+):
     facts = telegram(simulator, sleep).facts("@adliyauz")
+    assert (facts.external_id, facts.verified, facts.verified_type, facts.followers) == (
+        "-1001234567890", False, None, 45210)  # fmt: skip
+    served = [
+        (r["platform"], r["path"].rsplit("/", 2)[-2:], r["query"]) for r in simulator.requests()
+    ]
+    assert served == [
+        ("telegram", [f"bot{BOT_TOKEN}", "getChat"], "chat_id=%40adliyauz"),
+        ("telegram", [f"bot{BOT_TOKEN}", "getChatMemberCount"], "chat_id=%40adliyauz"),
+        ("tme", ["s", "adliyauz"], ""),  # the preview's first page only
+    ]
+
+
+def test_telegram_verified_channel_is_read_from_the_preview_badge(simulator, sleep, conn):
+    add_account(conn, "telegram", "1000000042", "mfa_uz", verified=True, followers=9100)
+    conn.commit()
+    facts = telegram(simulator, sleep).facts("mfa_uz")
     assert (facts.external_id, facts.verified, facts.followers) == (
-        "-1001234567890", None, 45210)  # fmt: skip
+        "-1001000000042", True, 9100)  # fmt: skip
+
+
+def test_telegram_cut_off_preview_while_reading_facts_is_retried(simulator, sleep, telegram_world):
+    simulator.fault("tme", "malformed")
+    assert telegram(simulator, sleep).facts("adliyauz").verified is False
+    assert sleep.calls == [1.0]
+
+
+def test_telegram_preview_down_beyond_retries_is_platform_unavailable(
+    simulator, sleep, telegram_world
+):
+    simulator.fault("tme", "server_error", times=3)
+    with pytest.raises(PlatformUnavailable, match="tme: GET /s/adliyauz failed 3 times"):
+        telegram(simulator, sleep, max_retries=2).facts("adliyauz")
 
 
 def test_telegram_unknown_chat_is_an_account_error(simulator, sleep, telegram_world):
@@ -377,6 +409,50 @@ def test_tme_cut_off_page_is_retried(simulator, sleep, telegram_world):
     simulator.fault("tme", "malformed")
     assert len(telegram(simulator, sleep).posts("adliyauz", EARLY, LATE).posts) == 65
     assert sleep.calls == [1.0]
+
+
+CHANNEL_HEADER = (
+    '<div class="tgme_channel_info"><div class="tgme_channel_info_header">'
+    '<div class="tgme_channel_info_header_title"><span dir="auto">Adliya vazirligi</span>{badge}'
+    '</div><div class="tgme_channel_info_header_username"><a href="https://t.me/adliyauz">'
+    "@adliyauz</a></div></div>"
+    '<div class="tgme_channel_info_counters"><div class="tgme_channel_info_counter">'
+    '<span class="counter_value">45.2K</span> <span class="counter_type">subscribers</span>'
+    "</div></div></div>"
+)
+BADGE = (
+    '<i class="verified-icon"><svg width="24" height="24" viewBox="0 0 24 24">'
+    '<path d="M12 2l3 3"/></svg></i>'
+)
+
+
+def preview_page(header: str, messages: str = "") -> str:
+    return (
+        '<!DOCTYPE html><html><body><section class="tgme_right_column">'
+        f'{header}</section><section class="tgme_channel_history js-message_history">'
+        f"{messages}</section></body></html>"
+    )
+
+
+def test_tme_header_badge_says_the_channel_is_verified():
+    page = parse_preview(preview_page(CHANNEL_HEADER.format(badge=BADGE)))
+    assert (page.complete, page.has_header, page.verified) == (True, True, True)
+
+    plain = parse_preview(preview_page(CHANNEL_HEADER.format(badge="")))
+    assert (plain.has_header, plain.verified) == (True, False)
+
+
+def test_tme_badge_outside_the_channel_header_does_not_count():
+    message = (
+        '<div class="tgme_widget_message js-widget_message" data-post="adliyauz/7">'
+        '<div class="tgme_widget_message_author"><a class="tgme_widget_message_owner_name">'
+        f'<span dir="auto">Other channel</span></a>{BADGE}</div>'
+        '<div class="tgme_widget_message_text js-message_text">Matn</div></div>'
+    )
+    page = parse_preview(preview_page(CHANNEL_HEADER.format(badge=""), message))
+    assert (page.has_header, page.verified, len(page.messages)) == (True, False, 1)
+    headless = parse_preview(preview_page("", message))
+    assert (headless.has_header, headless.verified) == (False, False)
 
 
 def test_tme_message_without_time_is_quarantined():

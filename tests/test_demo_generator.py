@@ -219,6 +219,29 @@ def test_simulated_accounts_carry_registry_handles_and_ids_with_a_few_missing(se
     )
 
 
+def test_instagram_accounts_are_verified_on_the_platform_as_the_registry_checked(seeded):
+    # The registry checks every Instagram account and leaves the others to their platforms.
+    checked = dict(seeded.rows(
+        "SELECT platform, count(verified_by_registry) FROM social_account GROUP BY 1"
+    ))  # fmt: skip
+    instagram = seeded.value("SELECT count(*) FROM social_account WHERE platform = 'instagram'")
+    assert checked == {"facebook": 0, "x": 0, "telegram": 0, "instagram": instagram}
+    assert (
+        seeded.value(
+            "SELECT count(*) FROM social_account AS a JOIN sim.account AS s"
+            " ON s.platform = a.platform AND s.external_id = a.external_id"
+            " WHERE a.platform = 'instagram' AND s.verified IS DISTINCT FROM a.verified_by_registry"
+        )
+        == 0
+    )
+    heads = dict(seeded.rows(
+        "SELECT a.verified_by_registry, count(*) FROM social_account AS a"
+        " JOIN official AS o ON o.id = a.official_id AND o.role = 'head'"
+        " WHERE a.platform = 'instagram' GROUP BY 1"
+    ))  # fmt: skip
+    assert heads[True] > heads[False] > 0  # most heads verified, some not
+
+
 def test_every_posting_habit_occurs_including_weeks_of_exactly_three_and_two_posts(seeded):
     assert set(seeded.report.habits) == set(generator.HABITS)
     assert all(count > 0 for count in seeded.report.habits.values())

@@ -220,3 +220,89 @@ def test_the_demo_registry_imports_without_quarantine(conn):
     assert report.loaded > 100
     assert report.updated == 0 and report.unchanged == 0  # every row is new in an empty database
     assert registry.import_folder(conn, DEMO_REGISTRY).unchanged == report.loaded
+
+
+# --- accounts.csv `verified`: the agency's own check -------------------------------------
+
+ACCOUNTS_HEADER = "institution_code,official_code,platform,handle,external_id,active,verified\n"
+
+
+def _registry_with_accounts(tmp_path: Path, accounts: str) -> Path:
+    folder = tmp_path / "registry"
+    folder.mkdir(exist_ok=True)
+    for name in ("institutions.csv", "officials.csv"):
+        shutil.copy(BAD / name, folder)
+    (folder / "accounts.csv").write_text(ACCOUNTS_HEADER + accounts)
+    return folder
+
+
+def _registry_checks(conn) -> dict[str, tuple]:
+    return {
+        f"{platform}:{handle}": (verified, by_registry)
+        for platform, handle, verified, by_registry in conn.execute(
+            "SELECT platform, handle, verified, verified_by_registry FROM social_account"
+        )
+    }
+
+
+def test_registry_verified_check_goes_to_its_own_column_and_a_bad_value_is_quarantined(
+    conn, tmp_path
+):
+    folder = _registry_with_accounts(
+        tmp_path,
+        "justice,justice.head,instagram,adliya_vaziri,,,yes\n"
+        "justice,,instagram,adliyauz,,,No\n"
+        "justice,justice.head,facebook,adliyauz,123456789012345,,\n"
+        "justice,justice.press,instagram,matbuot,,,maybe\n",
+    )
+
+    report = registry.import_folder(conn, folder)
+
+    accounts = report.per_file["accounts.csv"]
+    assert (accounts["loaded"], accounts["quarantined"]) == (3, 1)
+    assert "accounts.csv line 5, field verified: 'maybe' is not true or false" in report.reasons
+    assert _registry_checks(conn) == {
+        "instagram:adliya_vaziri": (None, True),
+        "instagram:adliyauz": (None, False),
+        "facebook:adliyauz": (None, None),  # empty: not checked
+    }
+
+
+def test_registry_never_overwrites_the_platforms_verified_flag(conn, tmp_path):
+    registry.import_folder(
+        conn,
+        _registry_with_accounts(
+            tmp_path,
+            "justice,justice.head,facebook,adliyauz,123456789012345,,\n"
+            "justice,justice.head,instagram,adliya_vaziri,,,true\n",
+        ),
+    )
+    # What the daily fetch stores from the platform.
+    conn.execute("UPDATE social_account SET verified = true WHERE platform = 'facebook'")
+    conn.commit()
+
+    changed = registry.import_folder(
+        conn,
+        _registry_with_accounts(
+            tmp_path,
+            "justice,justice.head,facebook,adliyauz,123456789012345,,no\n"
+            "justice,justice.head,instagram,adliya_vaziri,,,\n",
+        ),
+    )
+
+    accounts = changed.per_file["accounts.csv"]
+    assert (accounts["updated"], accounts["unchanged"]) == (2, 0)
+    assert _registry_checks(conn) == {
+        "facebook:adliyauz": (True, False),
+        "instagram:adliya_vaziri": (None, None),
+    }
+    again = registry.import_folder(conn, tmp_path / "registry")
+    accounts = again.per_file["accounts.csv"]
+    assert (accounts["updated"], accounts["unchanged"]) == (0, 2)
+
+
+def test_accounts_csv_may_leave_out_the_verified_column(conn):
+    report = registry.import_folder(conn, BAD)  # its accounts.csv has no `verified`
+
+    assert report.per_file["accounts.csv"]["loaded"] == 3
+    assert set(_registry_checks(conn).values()) == {(None, None)}

@@ -623,6 +623,23 @@ def test_tme_escapes_html_in_message_text(simulator, conn):
     assert '<span class="counter_value">950</span>' in page
 
 
+def test_tme_header_shows_the_verified_badge_only_for_a_verified_channel(
+    simulator, telegram_channel, conn
+):
+    add_account(conn, "telegram", "1000000042", "mfa_uz", "Tashqi ishlar", verified=True)
+    conn.commit()
+    header = re.compile(
+        r'<div class="tgme_channel_info_header_title"><span dir="auto">([^<]*)</span>'
+        r'(<i class="verified-icon"><svg[^>]*>.*?</svg></i>)?</div>'
+    )
+
+    verified = header.search(requests.get(simulator.url("/tme/s/mfa_uz"), timeout=TIMEOUT).text)
+    plain = header.search(requests.get(simulator.url("/tme/s/adliyauz"), timeout=TIMEOUT).text)
+
+    assert verified and verified.group(1) == "Tashqi ishlar" and verified.group(2)
+    assert plain and plain.group(1) == "Adliya vazirligi" and plain.group(2) is None
+
+
 def test_tme_unknown_channel_redirects_to_its_contact_page(simulator, telegram_channel):
     response = requests.get(simulator.url("/tme/s/nobody_here"), timeout=TIMEOUT)
     assert response.history and response.history[0].status_code == 302

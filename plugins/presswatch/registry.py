@@ -90,6 +90,10 @@ def _boolean(value: str, default: bool = True) -> bool:
     raise ValueError(f"{value!r} is not true or false")
 
 
+def _optional_boolean(value: str) -> bool | None:
+    return None if value == "" else _boolean(value)
+
+
 def _date(value: str) -> dt.date | None:
     if not value:
         return None
@@ -155,6 +159,8 @@ def _optional_text(value: str) -> str | None:
 class FileSpec:
     name: str
     parsers: dict[str, Callable[[str], Any]]  # column -> parser, in the file's column order
+    # Columns a file may leave out of its header: their cells read as empty.
+    optional: frozenset[str] = frozenset()
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -193,7 +199,9 @@ FILES: dict[str, FileSpec] = {
             "handle": lambda v: _handle(_required(v)),
             "external_id": _external_id,
             "active": _boolean,
-        }),
+            # The agency's own check, for platforms whose API does not say (Instagram).
+            "verified": _optional_boolean,
+        }, optional=frozenset({"verified"})),
         FileSpec("wikipedia.csv", {
             "institution_code": lambda v: _code(_required(v)),
             "lang": lambda v: _one_of(("uz", "ru", "en"))(_required(v)),
@@ -291,7 +299,7 @@ class _Importer:
             raise PresswatchError(f"{path}: not UTF-8 text ({exc})") from None
         reader = csv.reader(io.StringIO(text, newline=""))
         header = [h.strip() for h in next(reader, [])]
-        missing = [c for c in spec.columns if c not in header]
+        missing = [c for c in spec.columns if c not in header and c not in spec.optional]
         unknown = [c for c in header if c not in spec.columns]
         if missing or unknown:
             problems = []
@@ -322,7 +330,7 @@ class _Importer:
             try:
                 for column, parse in spec.parsers.items():
                     try:
-                        row.values[column] = parse(raw[column])
+                        row.values[column] = parse(raw.get(column, ""))
                     except RowError:
                         raise
                     except ValueError as exc:

@@ -11,9 +11,10 @@ first fetch widens the period backwards. Every window ends at ``D + 1 00:00``, n
 live run and a backfill of the same day read the same posts.
 
 **Facts** (verified flag, followers, platform id) have no history on the platforms: they are
-read by every run except backfills, which read them only for accounts never read before. A
-platform that does not say whether an account is verified (Instagram's business discovery,
-Telegram's Bot API) leaves the stored flag alone.
+read by every run except backfills, which read them only for accounts never read before.
+Telegram's verified badge is read from the channel's ``t.me/s/`` page; Instagram's business
+discovery does not say, so compliance falls back on the registry's ``verified`` column
+(``social_account.verified_by_registry``).
 
 **Failures.** An account that cannot be read (deleted page, unknown channel) is recorded in
 ``social_account.last_fetch_error`` and the others go on; its covered period does not grow, so

@@ -9,6 +9,7 @@ WITH registry_account AS (
            a.platform,
            a.handle,
            a.external_id,
+           a.verified_by_registry,
            -- Stable across scales and seeds: the account's own randomness is keyed on it.
            hashtextextended(a.platform || ':' || a.external_id, 0) AS account_key,
            coalesce(o.role, 'institution') AS owner,
@@ -43,8 +44,11 @@ SELECT d.account_id, d.platform, d.handle, d.external_id, d.account_key, d.ordin
        -- another 1 in 100 were deleted.
        d.u_presence >= 0.02 AS on_platform,
        d.u_presence >= 0.02 AND d.u_presence < 0.03 AS deleted,
-       d.u_verified < CASE d.owner WHEN 'institution' THEN 0.85 WHEN 'head' THEN 0.80
-                                   WHEN 'deputy' THEN 0.50 ELSE 0.40 END AS verified,
+       -- Where the registry records the agency's own check (the demo registry does for
+       -- Instagram, whose API does not say), the platform agrees with it.
+       coalesce(d.verified_by_registry,
+                d.u_verified < CASE d.owner WHEN 'institution' THEN 0.85 WHEN 'head' THEN 0.80
+                                            WHEN 'deputy' THEN 0.50 ELSE 0.40 END) AS verified,
        -- Some unverified X accounts pay for a blue check instead.
        d.platform = 'x' AND d.u_verified > 0.95 AS paid_check,
        CASE WHEN d.u_handle_case < 0.03 THEN initcap(d.handle) ELSE d.handle END AS platform_handle,

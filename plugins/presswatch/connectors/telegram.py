@@ -1,4 +1,9 @@
-"""Telegram channels: facts from the Bot API, posts from the public preview ``t.me/s/{channel}``.
+"""Telegram channels: the id and member count from the Bot API; whether the channel is verified
+and its posts from the public preview ``t.me/s/{channel}``.
+
+The Bot API does not say whether a channel is verified; the preview's header does, with a
+``verified-icon`` badge after the channel's name (``div.tgme_channel_info_header_title``), so
+``facts`` reads the preview's first page too.
 
 The preview is HTML, read with the standard library's ``html.parser.HTMLParser`` (a real,
 tolerant HTML tokenizer; BeautifulSoup is not installed). A page counts as complete only when
@@ -65,15 +70,19 @@ class RawMessage:
 
 class PreviewParser(HTMLParser):
     """Messages (``div.tgme_widget_message[data-post]``), the "more" link's ``data-before``,
-    whether the history section was there and whether the document ended."""
+    whether the history section was there and whether the document ended; whether the channel
+    header (``div.tgme_channel_info_header_title``) was there and held the verified badge."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.messages: list[RawMessage] = []
         self.before: str | None = None
         self.has_history = False
+        self.has_header = False
+        self.verified = False
         self.complete = False
         self._depth = 0  # open <div>s
+        self._header_depth: int | None = None
         self._message_depth: int | None = None
         self._text_depth: int | None = None
         self._in_date_link = False
@@ -81,6 +90,10 @@ class PreviewParser(HTMLParser):
     @staticmethod
     def _classes(attrs: list[tuple[str, str | None]]) -> set[str]:
         return set((dict(attrs).get("class") or "").split())
+
+    def _badge(self, classes: set[str]) -> None:
+        if self._header_depth is not None and "verified-icon" in classes:
+            self.verified = True
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
@@ -90,6 +103,7 @@ class PreviewParser(HTMLParser):
         if tag == "br":
             self.handle_startendtag(tag, attrs)
             return
+        self._badge(classes)
         if tag == "a" and "tme_messages_more" in classes and values.get("data-before"):
             self.before = values["data-before"]
         current = self.messages[-1] if self._message_depth is not None else None
@@ -100,6 +114,9 @@ class PreviewParser(HTMLParser):
         if tag != "div":
             return
         self._depth += 1
+        if "tgme_channel_info_header_title" in classes and self._header_depth is None:
+            self.has_header = True
+            self._header_depth = self._depth
         if "tgme_widget_message" in classes and values.get("data-post"):
             self.messages.append(RawMessage(data_post=values["data-post"] or ""))
             self._message_depth = self._depth
@@ -109,12 +126,15 @@ class PreviewParser(HTMLParser):
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "br" and self._text_depth is not None:
             self.messages[-1].text_parts.append("\n")
+        self._badge(self._classes(attrs))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "html":
             self.complete = True
         if tag != "div":
             return
+        if self._header_depth is not None and self._depth == self._header_depth:
+            self._header_depth = None
         if self._text_depth is not None and self._depth == self._text_depth:
             self._text_depth = None
         if self._message_depth is not None and self._depth == self._message_depth:
@@ -215,13 +235,17 @@ class TelegramConnector:
         return self.bot.fetch(url, {"chat_id": chat}, self._bot_check, parse)
 
     def facts(self, handle: str) -> AccountFacts:
+        """The id and member count from the Bot API; verified from the preview's header."""
         channel = _channel(handle)
         chat = self._bot("getChat", f"@{channel}", lambda r: isinstance(r, dict) and "id" in r)
         count = self._bot(
             "getChatMemberCount", f"@{channel}", lambda r: isinstance(r, int) and r >= 0
         )
         return AccountFacts(
-            external_id=str(chat["id"]), verified=None, verified_type=None, followers=count
+            external_id=str(chat["id"]),
+            verified=self._verified(channel),
+            verified_type=None,  # the badge has no kinds
+            followers=count,
         )
 
     # --- t.me preview ---
@@ -233,11 +257,23 @@ class TelegramConnector:
         if response.status_code >= 400:
             raise AccountError(f"tme: HTTP {response.status_code} {response.reason}")
 
+    def _verified(self, channel: str) -> bool | None:
+        """Whether the preview's header shows the verified badge; None when the channel has no
+        public preview (t.me sends it to its contact page), which then cannot say."""
+
+        def parse(response: requests.Response) -> bool | None:
+            preview = _complete_preview(response)
+            if not preview.has_history:
+                return None
+            if not preview.has_header:
+                raise Malformed("no channel header (div.tgme_channel_info_header_title)")
+            return preview.verified
+
+        return self.tme.fetch(self.tme.url(f"/s/{channel}"), None, self._tme_check, parse)
+
     def _page(self, channel: str, before: str | None) -> PreviewParser:
         def parse(response: requests.Response) -> PreviewParser:
-            preview = parse_preview(response.text)
-            if not preview.complete:
-                raise Malformed("the page ends before </html>")
+            preview = _complete_preview(response)
             if not preview.has_history:
                 # t.me sends a name without a public preview to its contact page.
                 raise AccountError(f"tme: @{channel} has no public channel preview")
@@ -308,6 +344,13 @@ class TelegramConnector:
             ),
             number,
         )
+
+
+def _complete_preview(response: requests.Response) -> PreviewParser:
+    preview = parse_preview(response.text)
+    if not preview.complete:
+        raise Malformed("the page ends before </html>")
+    return preview
 
 
 def _channel(handle: str) -> str:

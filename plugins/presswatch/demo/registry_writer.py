@@ -50,7 +50,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "institutions.csv": ("code", "kind", "parent_code", "region_code", "name_uz_latn", "name_uz_cyrl",
                          "name_ru", "name_en", "website", "preferred_language", "active"),
     "officials.csv": ("code", "institution_code", "role", "full_name", "position_title", "email", "active"),
-    "accounts.csv": ("institution_code", "official_code", "platform", "handle", "external_id", "active"),
+    "accounts.csv": ("institution_code", "official_code", "platform", "handle", "external_id", "active",
+                     "verified"),
     "wikipedia.csv": ("institution_code", "lang", "title"),
     "apps.csv": ("institution_code", "os", "store_url", "open_data_integrated"),
     "media_pool.csv": ("institution_code", "full_name", "member_type", "outlet", "joined_on", "left_on"),
@@ -325,6 +326,12 @@ ROLE_HANDLE_WORD = {"ministry": "vaziri", "committee": "raisi", "agency": "direk
                     "regional_administration": "hokimi", "city_administration": "hokimi",
                     "district_administration": "hokimi"}  # fmt: skip
 MAX_HANDLE = {"x": 15, "telegram": 32, "instagram": 30, "facebook": 50}
+# Instagram's API does not say whether an account is verified, so the registry records the
+# agency's own check; the other platforms say for themselves (registry cell left empty). The
+# simulated Instagram account takes the registry's answer (sql/demo/sim_accounts.sql), and the
+# shares are those the simulation draws for the other platforms' accounts.
+REGISTRY_VERIFIED_SHARE = {"institution": 0.85, "head": 0.80, "deputy": 0.50,
+                           "press_secretary": 0.40}  # fmt: skip
 
 
 @dataclass
@@ -446,6 +453,15 @@ def _membership(rng: random.Random) -> tuple[dt.date, dt.date | None]:
     return joined, left
 
 
+def _registry_verified(platform: str, external_id: str, owner: str) -> bool | None:
+    """The agency's check of an Instagram account, None (not checked) elsewhere. Drawn from a
+    generator of its own, keyed on the account, so that it leaves the institution's draws alone."""
+    if platform != "instagram":
+        return None
+    draw = random.Random(f"presswatch-demo/verified/{platform}/{external_id}").random()
+    return draw < REGISTRY_VERIFIED_SHARE[owner]
+
+
 def _people_rows(inst: DemoInstitution, rng: random.Random, unique: _Unique, rows: dict) -> None:
     lang = inst.preferred_language
     emails: set[str] = set()
@@ -454,8 +470,10 @@ def _people_rows(inst: DemoInstitution, rng: random.Random, unique: _Unique, row
     for platform in PLATFORMS:
         if rng.random() < shares[platform]:
             handle = unique.handle(platform, _page_handles(inst, platform, rng), rng)
+            external_id = unique.external_id(platform, rng)
+            verified = _registry_verified(platform, external_id, "institution")
             rows["accounts.csv"].append(
-                (inst.code, None, platform, handle, unique.external_id(platform, rng), True)
+                (inst.code, None, platform, handle, external_id, True, verified)
             )
     for role, suffix in (("head", "head"), ("deputy", "deputy"), ("press_secretary", "press")):
         person = invent_person(rng, FEMALE_SHARE[role])
@@ -478,8 +496,10 @@ def _people_rows(inst: DemoInstitution, rng: random.Random, unique: _Unique, row
             if rng.random() < ODD_HANDLE_SHARE:
                 wanted.insert(0, _odd(wanted[0], platform, rng))
             handle = unique.handle(platform, wanted, rng)
+            external_id = unique.external_id(platform, rng)
+            verified = _registry_verified(platform, external_id, role)
             rows["accounts.csv"].append(
-                (inst.code, code, platform, handle, unique.external_id(platform, rng), True)
+                (inst.code, code, platform, handle, external_id, True, verified)
             )
 
 

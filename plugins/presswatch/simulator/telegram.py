@@ -7,8 +7,10 @@ or POST (query, form or JSON parameters), method names case-insensitive, answers
 
 t.me: ``/tme/s/{channel}[?before=ID|after=ID]`` is the HTML of the channel's preview, 20
 messages a page, newest last; the "more" link on top (``data-before``) leads to older messages
-and is absent on the page holding the oldest. Links in the page are relative, as t.me's are, so
-that resolving them against the page URL stays inside the simulator.
+and is absent on the page holding the oldest. The channel header carries the subscriber count
+and, for a verified channel (``sim.account.verified``), the ``verified-icon`` badge after its
+name. Links in the page are relative, as t.me's are, so that resolving them against the page URL
+stays inside the simulator.
 """
 
 from __future__ import annotations
@@ -224,6 +226,16 @@ def _message_html(account: Account, post: Post) -> str:
 """
 
 
+# What t.me puts after a verified channel's name in the header (nothing for the others).
+VERIFIED_BADGE = (
+    '<i class="verified-icon"><svg class="verified-icon-svg" width="24" height="24"'
+    ' viewBox="0 0 24 24"><path fill="#1c93e3" d="M12 1.5 14.6 4l3.5-.5.6 3.5 3.1 1.7-1.5'
+    " 3.3 1.5 3.3-3.1 1.7-.6 3.5-3.5-.5L12 22.5 9.4 20l-3.5.5-.6-3.5-3.1-1.7L3.7 12 2.2 8.7"
+    ' 5.3 7l.6-3.5 3.5.5z"/><path fill="#fff" d="m10.5 15.6-3.4-3.4 1.4-1.4 2 2 5-5 1.4 1.4z"/>'
+    "</svg></i>"
+)
+
+
 def _more_link(prefix: str, channel: str, direction: str, number: int) -> str:
     return (
         '<div class="tgme_widget_message_centered js-messages_more_wrap">'
@@ -244,6 +256,7 @@ def _channel_page(
     if has_newer:
         history.append(_more_link(prefix, channel, "after", message_number(page[-1])))
     messages = "".join(history)
+    badge = VERIFIED_BADGE if account.verified else ""
     return f"""<!DOCTYPE html>
 <html>
 <head>
@@ -260,7 +273,7 @@ def _channel_page(
 <section class="tgme_right_column">
 <div class="tgme_channel_info">
  <div class="tgme_channel_info_header">
-  <div class="tgme_channel_info_header_title"><span dir="auto">{name}</span></div>
+  <div class="tgme_channel_info_header_title"><span dir="auto">{name}</span>{badge}</div>
   <div class="tgme_channel_info_header_username"><a href="https://t.me/{channel}">@{channel}</a></div>
  </div>
  <div class="tgme_channel_info_counters">

@@ -6,6 +6,9 @@
 -- Posts are counted per account over a posted_at range, so post_account_posted_at_idx
 -- (account_id, posted_at) answers each count with an index-only range scan.
 -- Which accounts: the active accounts of the active head of each active institution.
+-- An account's verified flag is coalesce(a.verified, a.verified_by_registry): what the
+-- platform says, else the agency's own check recorded in the registry (Instagram's API does
+-- not say); NULL counts as unverified.
 
 -- name: delete_account_daily
 DELETE FROM account_compliance_daily AS d
@@ -19,7 +22,8 @@ INSERT INTO account_compliance_daily
        (day, account_id, institution_id, official_id, platform, window_days, posts_in_window,
         verified, meets_rolling_window, settings_sha256)
 SELECT %(day)s::date, a.id, a.institution_id, a.official_id, a.platform, %(window_days)s::int,
-       n.posts, a.verified, n.posts >= %(min_posts)s::int, %(settings_sha256)s::text
+       n.posts, coalesce(a.verified, a.verified_by_registry), n.posts >= %(min_posts)s::int,
+       %(settings_sha256)s::text
   FROM social_account AS a
   JOIN institution AS i ON i.id = a.institution_id AND i.active
   JOIN official AS o ON o.id = a.official_id AND o.institution_id = a.institution_id
@@ -101,14 +105,16 @@ SELECT %(day)s::date, i.id, h.id,
   FROM institution AS i
   LEFT JOIN official AS h ON h.institution_id = i.id AND h.role = 'head' AND h.active
  -- R1: per required platform (in the settings' order), an active account of the active head,
- -- verified when any of its active accounts there is verified (NULL counts as unverified).
+ -- verified when any of its active accounts there is verified (by the platform, else by the
+ -- registry; NULL counts as unverified).
  CROSS JOIN LATERAL (
        SELECT coalesce(array_agg(rp.platform ORDER BY rp.ord) FILTER (WHERE NOT rp.present),
                        '{}') AS missing,
               coalesce(array_agg(rp.platform ORDER BY rp.ord)
                            FILTER (WHERE rp.present AND NOT rp.verified), '{}') AS unverified
          FROM (SELECT r.platform, r.ord, count(a.id) > 0 AS present,
-                      coalesce(bool_or(a.verified IS TRUE), false) AS verified
+                      coalesce(bool_or(coalesce(a.verified, a.verified_by_registry) IS TRUE),
+                               false) AS verified
                  FROM unnest(%(platforms)s::text[]) WITH ORDINALITY AS r (platform, ord)
                  LEFT JOIN social_account AS a
                         ON a.official_id = h.id AND a.institution_id = i.id

@@ -39,13 +39,15 @@ SELECT ar.institution_id, ar.id, ar.external_ref, ar.applicant_name, ar.applican
 
 -- name: account_gaps
 -- R1 on `day`: the head's missing and unverified required platforms, with the unverified
--- accounts' handles.
+-- accounts' handles (verified as compute_day reads it: the platform's flag, else the registry's).
 SELECT d.institution_id, d.head_official_id, d.r1_missing_platforms,
        coalesce((SELECT array_agg(a.platform || ':' || a.handle ORDER BY p.ord, a.handle)
                    FROM unnest(d.r1_unverified_platforms) WITH ORDINALITY AS p (platform, ord)
                    JOIN social_account AS a
                      ON a.official_id = d.head_official_id AND a.platform = p.platform
-                    AND a.active AND a.verified IS NOT TRUE), '{}') AS unverified
+                    AND a.active
+                    AND coalesce(a.verified, a.verified_by_registry) IS NOT TRUE), '{}')
+           AS unverified
   FROM institution_compliance_daily AS d
   JOIN institution AS i ON i.id = d.institution_id
  WHERE d.day = %(day)s::date AND d.head_official_id IS NOT NULL
