@@ -57,7 +57,7 @@ os.environ.update(
     }
 )
 
-pytest_plugins = ["fixtures_smtp", "fixtures_simulator"]
+pytest_plugins = ["fixtures_smtp", "fixtures_simulator", "fixtures_airflow"]
 
 # Tables that hold reference data written by migrations: never truncated between tests.
 _KEEP = {"region", "_yoyo_migration", "_yoyo_log", "_yoyo_version", "yoyo_lock",
