@@ -31,7 +31,7 @@ day for a run triggered without a logical date), `batch_size`.
 **Backfill** (through the scheduler; notices are recorded, not sent):
 
     airflow backfill create --dag-id social_activity_daily \\
-        --from-date 2026-04-01 --to-date 2026-06-30
+        --from-date 2026-04-01 --to-date 2026-06-30 --max-active-runs 1
 
 A backfill gives the same compliance rows as the live runs gave. Facts without history on the
 platforms (verified flags, followers, apps) are today's values; a backfill reads them only for
