@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import pytest
+
 from presswatch import ingest
+from presswatch.errors import PresswatchError
 
 T0 = dt.datetime(2026, 3, 2, 4, 15, tzinfo=dt.UTC)
 
@@ -93,6 +96,72 @@ def test_duplicates_within_one_batch_are_loaded_once(conn):
 
     assert report.received == 4 and report.inserted == 2
     assert conn.execute("SELECT count(*) FROM post").fetchone()[0] == 2
+
+
+def test_of_the_copies_of_a_post_in_one_batch_the_newest_then_the_last_wins(conn):
+    account_id = make_account(conn)
+    newer_first = [
+        FakePost("1", T0 + dt.timedelta(hours=1), None, "newer"),
+        FakePost("1", T0, None, "older"),
+    ]
+    same_time = [FakePost("2", T0, None, "first"), FakePost("2", T0, None, "second")]
+
+    report = ingest.load_posts(conn, [(account_id, p) for p in newer_first + same_time])
+
+    assert (report.received, report.inserted, report.updated) == (4, 2, 0)
+    assert conn.execute(
+        "SELECT platform_post_id, posted_at, text_excerpt FROM post ORDER BY 1"
+    ).fetchall() == [("1", T0 + dt.timedelta(hours=1), "newer"), ("2", T0, "second")]
+
+
+def test_a_batch_of_new_stored_and_edited_posts_is_counted_post_by_post(conn):
+    account_id = make_account(conn)
+    ingest.load_posts(conn, [(account_id, p) for p in posts(3)])
+    batch = posts(5)
+    batch[1] = FakePost("4001", T0 + dt.timedelta(hours=1), None, "Tahrir")
+
+    report = ingest.load_posts(conn, [(account_id, p) for p in batch])
+
+    assert (report.received, report.inserted, report.updated, report.unchanged) == (5, 2, 1, 2)
+    assert conn.execute("SELECT count(*) FROM post").fetchone()[0] == 5
+
+
+# With posts stored before, the batch repeats some of them and goes the staged way.
+@pytest.mark.parametrize("stored_before", [0, 2], ids=["copied", "staged"])
+def test_posts_for_an_unknown_account_are_refused_and_nothing_is_loaded(conn, stored_before):
+    account_id = make_account(conn)
+    ingest.load_posts(conn, [(account_id, p) for p in posts(stored_before)])
+    before = table(conn)
+    unknown_id = account_id + 1000
+    batch = [(account_id, p) for p in posts(3)] + [(unknown_id, p) for p in posts(1)]
+
+    with pytest.raises(PresswatchError, match=f"1 unknown social account id.*: {unknown_id}$"):
+        ingest.load_posts(conn, batch)
+
+    assert table(conn) == before and len(before) == stored_before
+    # The caller's transaction goes on.
+    assert (
+        ingest.load_posts(conn, [(account_id, p) for p in posts(3)]).inserted == 3 - stored_before
+    )
+
+
+def test_deleting_an_account_deletes_its_posts(conn):
+    kept, deleted = make_account(conn, "kept"), make_account(conn, "deleted")
+    ingest.load_posts(conn, [(a, p) for a in (kept, deleted) for p in posts(2)])
+
+    conn.execute("DELETE FROM social_account WHERE id = %s", [deleted])
+
+    assert conn.execute("SELECT DISTINCT account_id FROM post").fetchall() == [(kept,)]
+
+
+def test_a_load_is_rolled_back_with_the_callers_transaction(conn):
+    account_id = make_account(conn)
+    conn.commit()
+
+    ingest.load_posts(conn, [(account_id, p) for p in posts(2)])
+    conn.rollback()
+
+    assert table(conn) == []
 
 
 def test_two_loads_in_one_transaction_and_long_texts_are_cut(conn):
