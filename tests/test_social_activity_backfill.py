@@ -10,7 +10,6 @@ sent); ``test_social_activity_dag`` runs the same DAG with ``dag.test()``. The b
 from __future__ import annotations
 
 import datetime as dt
-import json
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -19,12 +18,8 @@ from conftest import truncate_all
 from test_social_activity_dag import RESULTS, SNAPSHOT, forget_fetched
 
 from presswatch import db, social_activity
-from presswatch.connectors.facebook import FacebookConnector
-from presswatch.connectors.instagram import InstagramConnector
-from presswatch.connectors.telegram import TelegramConnector
-from presswatch.connectors.wikipedia import WikipediaConnector
-from presswatch.connectors.x import XConnector
 from presswatch.notices import dispatch
+from presswatch.simulator import airflow_connections
 
 pytestmark = pytest.mark.slow
 
@@ -37,85 +32,39 @@ FAST = {"timeout": 5, "max_retries": 3, "throttle_wait": 0.05}
 
 
 @pytest.fixture(scope="module")
-def world(db_url):
-    """The demo world for this module (the cluster's connections depend on it)."""
+def world(db_url, _simulator_server):
+    """The demo world for this module, and the Airflow connections to the simulator serving it
+    (the cluster's processes start with them, so they depend on the world)."""
     from presswatch.demo import generator
 
     truncate_all(db_url)
     with db.connect(db_url) as conn:
         generator.seed(conn, **SEED)
-        (own_ig_user_id,) = conn.execute(
-            "SELECT min(external_id) FROM sim.account WHERE platform = 'instagram'"
-        ).fetchone()
-    return {"url": db_url, "own_ig_user_id": own_ig_user_id}
-
-
-def connections(base_url: str, own_ig_user_id: str) -> dict[str, tuple[str, str, dict]]:
-    return {
-        "presswatch_facebook": (base_url + "/graph", "sim-token",
-                                {**FAST, "own_ig_user_id": own_ig_user_id}),
-        "presswatch_x": (base_url + "/x", "sim-bearer", FAST),
-        "presswatch_telegram": (base_url + "/telegram", "123456:sim-token", FAST),
-        "presswatch_tme": (base_url + "/tme", "", FAST),
-        "presswatch_wikipedia": (base_url + "/wiki/{lang}", "", FAST),
-    }  # fmt: skip
+        connections = airflow_connections(conn, _simulator_server.base_url, FAST)
+    return {"url": db_url, "connections": connections}
 
 
 @pytest.fixture(scope="module")
-def airflow_cluster_env(world, _simulator_server):
+def airflow_cluster_env(world):
     """The scheduler's workers reach the simulator through these connections."""
-    return {
-        f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(
-            {"conn_type": "http", "host": host, "password": password, "extra": extra}
-        )
-        for conn_id, (host, password, extra) in connections(
-            _simulator_server.base_url, world["own_ig_user_id"]
-        ).items()
-    }
+    return world["connections"]
 
 
-def connector_factory(base_url: str, own_ig_user_id: str):
-    settings = connections(base_url, own_ig_user_id)
-    tme = settings["presswatch_tme"][0]
-
-    def make(platform: str):
-        if platform == "facebook":
-            return FacebookConnector(
-                base_url + "/graph", "sim-token", timeout=5, throttle_wait=0.05
-            )
-        if platform == "instagram":
-            return InstagramConnector(
-                base_url + "/graph", "sim-token", own_ig_user_id=own_ig_user_id, timeout=5,
-                throttle_wait=0.05,
-            )  # fmt: skip
-        if platform == "x":
-            return XConnector(base_url + "/x", "sim-bearer", timeout=5)
-        return TelegramConnector(
-            base_url + "/telegram", "123456:sim-token", tme_base_url=tme, timeout=5
-        )
-
-    return make
-
-
-def live_runs(url: str, base_url: str, own_ig_user_id: str) -> None:
-    """Each day as its scheduled run does it: fetch, Wikipedia, compliance, notices."""
+def live_runs(url: str) -> None:
+    """Each day as its scheduled run does it: fetch, Wikipedia, compliance, notices (with the
+    connectors the DAG's tasks build from the Airflow connections)."""
     live = {"airflow_dag_id": "social_activity_daily", "airflow_run_id": None,
             "airflow_run_type": "scheduled"}  # fmt: skip
     params = {"institution_codes": [], "platforms": list(social_activity.PLATFORMS),
               "dry_run": False, "batch_size": 500}  # fmt: skip
-    make = connector_factory(base_url, own_ig_user_id)
-    wiki = WikipediaConnector(base_url + "/wiki/{lang}", timeout=5)
     for day in DAYS:
         with db.connect(url) as conn:
             batches = social_activity.plan_batches(conn, params["platforms"], None, 500)
         for batch in batches:
-            social_activity.fetch_task(
-                url, batch, day, params=params, run=live, connector_factory=make
-            )
-        social_activity.wikipedia_task(url, day, params=params, run=live, connector=wiki)
+            social_activity.fetch_task(url, batch, day, params=params, run=live)
+        social_activity.wikipedia_task(url, day, params=params, run=live)
         social_activity.compliance_task(url, day, params=params)
         social_activity.notices_task(url, day, params=params, send=True, run=live)
-    wiki.close()
 
 
 def results(url: str) -> dict[str, list]:
@@ -131,10 +80,12 @@ def results(url: str) -> dict[str, list]:
 
 
 def test_a_14_day_backfill_equals_the_live_runs_and_sends_nothing(
-    world, airflow_cluster, _simulator_server, smtp_server
+    world, airflow_cluster, smtp_server, monkeypatch
 ):
     url = world["url"]
-    live_runs(url, _simulator_server.base_url, world["own_ig_user_id"])
+    for name, value in world["connections"].items():
+        monkeypatch.setenv(name, value)
+    live_runs(url)
     live = results(url)
     assert live["account_week"] and live["notices"]  # two Sundays, some lapses
     with psycopg.connect(url) as conn:

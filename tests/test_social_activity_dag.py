@@ -11,6 +11,7 @@ import pytest
 
 from presswatch.notices import outbox
 from presswatch.paths import DAGS
+from presswatch.simulator import airflow_connections
 
 SUNDAY = dt.date(2026, 3, 8)  # the end of ISO week 2026-W10
 MONTH_END = dt.date(2026, 2, 28)  # a Saturday, the last day of February
@@ -53,21 +54,9 @@ def world(conn):
 @pytest.fixture
 def platforms(world, simulator, monkeypatch):
     """Airflow connections pointing every connector at the simulator, with short waits."""
-    (own_ig_user_id,) = world.execute(
-        "SELECT min(external_id) FROM sim.account WHERE platform = 'instagram'"
-    ).fetchone()
     fast = {"timeout": 2, "max_retries": 3, "throttle_wait": 0.05}
-
-    def connection(conn_id: str, path: str, password: str = "", **extra) -> None:
-        value = {"conn_type": "http", "host": simulator.base_url + path, "password": password,
-                 "extra": {**fast, **extra}}  # fmt: skip
-        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(value))
-
-    connection("presswatch_facebook", "/graph", "sim-token", own_ig_user_id=own_ig_user_id)
-    connection("presswatch_x", "/x", "sim-bearer")
-    connection("presswatch_telegram", "/telegram", "123456:sim-token")
-    connection("presswatch_tme", "/tme")
-    connection("presswatch_wikipedia", "/wiki/{lang}")
+    for name, value in airflow_connections(world, simulator.base_url, fast).items():
+        monkeypatch.setenv(name, value)
     return simulator
 
 

@@ -144,15 +144,14 @@ def cmd_notices_preview(args: argparse.Namespace) -> int:
 
 
 def cmd_env(args: argparse.Namespace) -> int:
-    from presswatch import airflow_env, db
+    from presswatch import airflow_env, db, simulator
     from presswatch.demo import run
-    from presswatch.simulator import _healthy
 
     env = airflow_env.environment()
     simulator_url = f"http://127.0.0.1:{run.SIMULATOR_PORT}"
-    if _healthy(simulator_url):  # `make demo` left it running: point the connectors at it
+    if simulator._healthy(simulator_url):  # `make demo` left it running: connectors use it
         with db.connect(db.domain_url()) as conn:
-            env.update(run.simulator_connections(conn, simulator_url))
+            env.update(simulator.airflow_connections(conn, simulator_url))
     print(airflow_env.shell_exports(env))
     return 0
 

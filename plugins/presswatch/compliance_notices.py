@@ -48,7 +48,6 @@ PROFILE_URL = {
     "instagram": "https://www.instagram.com/{handle}",
     "telegram": "https://t.me/{handle}",
 }
-_NAME_COLUMN = {"uz-Latn": 0, "uz-Cyrl": 1, "ru": 2, "en": 3}
 
 
 def profile(platform: str, handle: str) -> dict[str, str]:
@@ -83,13 +82,10 @@ class _Institution:
     id: int
     code: str
     language: str
-    names: tuple[str, str, str, str]
+    name: str  # in its language
     head_id: int | None
     head_name: str | None
     head_title: str | None
-
-    def name(self, language: str) -> str:
-        return self.names[_NAME_COLUMN[language]]
 
 
 class _Writer:
@@ -131,7 +127,7 @@ class _Writer:
                 "full_name": institution.head_name,
                 "position_title": institution.head_title,
             },
-            "institution": {"name": institution.name(language)},
+            "institution": {"name": institution.name},
             "agency": {"name": agency.name[language], "email": agency.email},
             "facts": facts,
         }
@@ -170,7 +166,7 @@ def write_day_notices(
         "wiki_langs": list(settings.wikipedia.languages),
     }
     institutions = {
-        row[0]: _Institution(row[0], row[1], row[2], tuple(row[3:7]), row[7], row[8], row[9])
+        row[0]: _Institution(*row)
         for row in conn.execute(queries["institutions"], params).fetchall()
     }
     writer = _Writer(conn, day, settings, send, run, institutions)

@@ -195,9 +195,7 @@ def _posts_key(platform: str, handle: str, external_id: str | None) -> str:
         if not external_id:
             raise AccountError(f"x: @{handle} has no user id (its facts could not be read)")
         return external_id
-    if platform == "facebook":
-        return external_id or handle
-    return handle
+    return _facts_key(platform, handle, external_id)
 
 
 def _fetch_account(
@@ -221,9 +219,8 @@ def _fetch_account(
             result = connector.posts(key, since, until, **extra)
             outcome.posts.extend(result.posts)
             outcome.quarantined.extend(result.quarantined)
-        if windows:
-            outcome.covered_from = min([need[0]] + ([covered_from] if covered_from else []))
-            outcome.covered_until = max([need[1]] + ([covered_until] if covered_until else []))
+        if windows:  # apply_outcome widens the stored period by what the day needs
+            outcome.covered_from, outcome.covered_until = need
     except AccountError as exc:
         # Keep what was read about the account; drop its posts: its period did not grow.
         outcome.error = str(exc)

@@ -12,7 +12,6 @@ period is fixed, so every ``make demo`` shows the same findings.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import subprocess
 import sys
@@ -100,7 +99,7 @@ def main() -> int:
     simulator.run(port=SIMULATOR_PORT, background=True)
     base_url = f"http://127.0.0.1:{SIMULATOR_PORT}"
     with db.connect(domain) as conn:
-        env.update(simulator_connections(conn, base_url))
+        env.update(simulator.airflow_connections(conn, base_url))
     summary.append(("platform simulator", f"{base_url} (`make stop` stops it)"))
 
     for day in DEMO_DAYS_RUN:
@@ -138,27 +137,6 @@ def main() -> int:
         print(f"  {name:<{width}}  {text}")
     print("  next: `make test`; `make stop` stops the simulator and the embedded database")
     return 0
-
-
-def simulator_connections(conn: psycopg.Connection, base_url: str) -> dict[str, str]:
-    """Airflow connections (as AIRFLOW_CONN_* variables) pointing every connector at the
-    simulator. Instagram's business discovery goes through one of the simulated accounts."""
-    (own_ig_user_id,) = conn.execute(
-        "SELECT min(external_id) FROM sim.account WHERE platform = 'instagram'"
-    ).fetchone()
-    connections = {
-        "presswatch_facebook": ("/graph", "demo-token", {"own_ig_user_id": own_ig_user_id}),
-        "presswatch_x": ("/x", "demo-bearer", {}),
-        "presswatch_telegram": ("/telegram", "123456:demo-token", {}),
-        "presswatch_tme": ("/tme", "", {}),
-        "presswatch_wikipedia": ("/wiki/{lang}", "", {}),
-    }
-    return {
-        f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(
-            {"conn_type": "http", "host": base_url + path, "password": secret, "extra": extra}
-        )
-        for conn_id, (path, secret, extra) in connections.items()
-    }
 
 
 def findings(conn: psycopg.Connection, days: tuple[dt.date, ...]) -> list[tuple[str, str]]:

@@ -8,11 +8,14 @@ in-process use (the tests run it in a thread).
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Mapping
+from typing import Any
 
 from presswatch.errors import PresswatchError
 
@@ -25,6 +28,37 @@ def create_app(database_url: str | None = None):
     from presswatch.simulator.app import create_app as create
 
     return create(database_url)
+
+
+# Airflow connection id -> (path on the simulator, credential the simulator accepts).
+_CONNECTIONS = {
+    "presswatch_facebook": ("/graph", "sim-token"),
+    "presswatch_x": ("/x", "sim-bearer"),
+    "presswatch_telegram": ("/telegram", "123456:sim-token"),
+    "presswatch_tme": ("/tme", ""),
+    "presswatch_wikipedia": ("/wiki/{lang}", ""),
+}
+
+
+def airflow_connections(
+    conn: Any, base_url: str, tuning: Mapping[str, Any] | None = None
+) -> dict[str, str]:
+    """Airflow connections (``AIRFLOW_CONN_*`` variables) pointing every connector at the
+    simulator at ``base_url``, which serves the database of ``conn``. Instagram's business
+    discovery goes through one of the simulated Instagram accounts. ``tuning``: connection
+    extras for every connector (``timeout``, ``max_retries``, ``throttle_wait``)."""
+    (own_ig_user_id,) = conn.execute(
+        "SELECT min(external_id) FROM sim.account WHERE platform = 'instagram'"
+    ).fetchone()
+    variables = {}
+    for conn_id, (path, credential) in _CONNECTIONS.items():
+        extra = dict(tuning or {})
+        if conn_id == "presswatch_facebook":
+            extra["own_ig_user_id"] = own_ig_user_id
+        value = {"conn_type": "http", "host": base_url + path, "password": credential,
+                 "extra": extra}  # fmt: skip
+        variables[f"AIRFLOW_CONN_{conn_id.upper()}"] = json.dumps(value)
+    return variables
 
 
 def run(host: str = "127.0.0.1", port: int = 8765, background: bool = False) -> None:

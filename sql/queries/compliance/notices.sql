@@ -4,9 +4,13 @@
 -- matches a compliance row.
 
 -- name: institutions
--- Institutions in scope with their head and the language their notices are written in.
+-- Institutions in scope with their head, the language their notices are written in, and
+-- their name in that language.
 SELECT i.id, i.code, i.preferred_language,
-       i.name_uz_latn, i.name_uz_cyrl, i.name_ru, i.name_en,
+       CASE i.preferred_language WHEN 'uz-Latn' THEN i.name_uz_latn
+                                 WHEN 'uz-Cyrl' THEN i.name_uz_cyrl
+                                 WHEN 'ru' THEN i.name_ru
+                                 ELSE i.name_en END,
        h.id, h.full_name, h.position_title
   FROM institution AS i
   LEFT JOIN official AS h ON h.institution_id = i.id AND h.role = 'head' AND h.active

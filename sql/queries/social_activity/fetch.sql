@@ -37,18 +37,19 @@ CREATE TEMP TABLE stage_fetch_outcome (
 
 -- name: apply_outcome
 -- Facts the platform gave replace the stored ones (a platform that does not say whether an
--- account is verified leaves the stored flag alone); the covered period grows by what was
--- fetched; the error (or its absence) is remembered.
+-- account is verified leaves the stored flag alone); the covered period grows to include the
+-- period the day needed (the windows fetched filled the gap between the two, so the union is
+-- one contiguous, fetched period); the error (or its absence) is remembered.
 UPDATE social_account AS a
    SET external_id = coalesce(o.external_id, a.external_id),
-       verified = CASE WHEN o.facts_read THEN coalesce(o.verified, a.verified) ELSE a.verified END,
-       verified_type = CASE WHEN o.facts_read AND o.verified IS NOT NULL THEN o.verified_type
+       verified = coalesce(o.verified, a.verified),
+       verified_type = CASE WHEN o.verified IS NOT NULL THEN o.verified_type
                             ELSE a.verified_type END,
        followers = coalesce(o.followers, a.followers),
        facts_checked_at = CASE WHEN o.facts_read THEN %(now)s ELSE a.facts_checked_at END,
-       covered_from = coalesce(least(a.covered_from, o.covered_from), o.covered_from, a.covered_from),
-       covered_until = coalesce(greatest(a.covered_until, o.covered_until), o.covered_until,
-                                a.covered_until),
+       -- least/greatest ignore NULLs: an account not fetched keeps its period.
+       covered_from = least(a.covered_from, o.covered_from),
+       covered_until = greatest(a.covered_until, o.covered_until),
        last_fetch_at = %(now)s,
        last_fetch_error = o.error
   FROM stage_fetch_outcome AS o
