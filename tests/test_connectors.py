@@ -477,6 +477,26 @@ def test_tme_message_without_time_is_quarantined():
     assert result.quarantined[0].raw_payload["data-post"] == "ch/6"
 
 
+def test_tme_message_text_keeps_entities_links_and_line_breaks_and_the_date_link():
+    page = parse_preview(
+        preview_page(
+            "",
+            '<div class="tgme_widget_message js-widget_message" data-post="adliyauz/41">'
+            '<div class="tgme_widget_message_text js-message_text" dir="auto">'
+            '<b>Matbuot</b> anjumani<br>O&#699;zbekiston &amp; <a href="https://x.uz">havola</a>'
+            '</div><span class="tgme_widget_message_meta"><a class="tgme_widget_message_date"'
+            ' href="https://t.me/adliyauz/41"><time datetime="2025-03-03T09:15:00+00:00">'
+            "09:15</time></a></span></div>",
+        )
+    )
+    assert page.messages[0].as_payload() == {
+        "data-post": "adliyauz/41",
+        "datetime": "2025-03-03T09:15:00+00:00",
+        "text": "Matbuot anjumani\nO\u02bbzbekiston & havola",
+        "permalink": "https://t.me/adliyauz/41",
+    }
+
+
 # --- Wikipedia ------------------------------------------------------------------------------
 
 

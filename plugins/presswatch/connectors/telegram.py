@@ -5,9 +5,9 @@ The Bot API does not say whether a channel is verified; the preview's header doe
 ``verified-icon`` badge after the channel's name (``div.tgme_channel_info_header_title``), so
 ``facts`` reads the preview's first page too.
 
-The preview is HTML, read with the standard library's ``html.parser.HTMLParser`` (a real,
-tolerant HTML tokenizer; BeautifulSoup is not installed). A page counts as complete only when
-its ``</html>`` arrived: a cut-off page is retried like a malformed JSON body.
+The preview is HTML, read with BeautifulSoup (on the standard library's tolerant
+``html.parser``) and CSS selectors. A page counts as complete only when its ``</html>``
+arrived: a cut-off page is retried like a malformed JSON body.
 Older pages: ``?before=<smallest id on the page>`` until a page reaches back before ``since``
 or has no "more" link.
 """
@@ -18,11 +18,11 @@ import datetime as dt
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from typing import Any
 
 import requests
+from bs4 import BeautifulSoup, Tag
 
 from presswatch.connectors.base import (
     DEFAULT_MAX_RETRIES,
@@ -51,107 +51,69 @@ CHANNEL = re.compile(r"[A-Za-z0-9_]{1,64}")
 
 # --- t.me preview parsing ---------------------------------------------------------------------
 
+END_OF_DOCUMENT = re.compile(r"</html\s*>", re.IGNORECASE)
 
-@dataclass
+
+@dataclass(frozen=True)
 class RawMessage:
     data_post: str
-    datetime: str | None = None
-    text_parts: list[str] = field(default_factory=list)
-    permalink: str | None = None
+    datetime: str | None
+    text: str
+    permalink: str | None
 
     def as_payload(self) -> dict:
         return {
             "data-post": self.data_post,
             "datetime": self.datetime,
-            "text": "".join(self.text_parts),
+            "text": self.text,
             "permalink": self.permalink,
         }
 
 
-class PreviewParser(HTMLParser):
-    """Messages (``div.tgme_widget_message[data-post]``), the "more" link's ``data-before``,
-    whether the history section was there and whether the document ended; whether the channel
-    header (``div.tgme_channel_info_header_title``) was there and held the verified badge."""
+@dataclass(frozen=True)
+class Preview:
+    """What a ``t.me/s/`` page holds: its messages (``div.tgme_widget_message[data-post]``), the
+    "more" link's ``data-before``, whether the history section was there and whether the
+    document ended; whether the channel header (``div.tgme_channel_info_header_title``) was
+    there and held the verified badge."""
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.messages: list[RawMessage] = []
-        self.before: str | None = None
-        self.has_history = False
-        self.has_header = False
-        self.verified = False
-        self.complete = False
-        self._depth = 0  # open <div>s
-        self._header_depth: int | None = None
-        self._message_depth: int | None = None
-        self._text_depth: int | None = None
-        self._in_date_link = False
-
-    @staticmethod
-    def _classes(attrs: list[tuple[str, str | None]]) -> set[str]:
-        return set((dict(attrs).get("class") or "").split())
-
-    def _badge(self, classes: set[str]) -> None:
-        if self._header_depth is not None and "verified-icon" in classes:
-            self.verified = True
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        classes = self._classes(attrs)
-        if tag == "section" and "tgme_channel_history" in classes:
-            self.has_history = True
-        if tag == "br":
-            self.handle_startendtag(tag, attrs)
-            return
-        self._badge(classes)
-        if tag == "a" and "tme_messages_more" in classes and values.get("data-before"):
-            self.before = values["data-before"]
-        current = self.messages[-1] if self._message_depth is not None else None
-        if tag == "a" and current is not None and "tgme_widget_message_date" in classes:
-            current.permalink = values.get("href")
-        if tag == "time" and current is not None and current.datetime is None:
-            current.datetime = values.get("datetime")
-        if tag != "div":
-            return
-        self._depth += 1
-        if "tgme_channel_info_header_title" in classes and self._header_depth is None:
-            self.has_header = True
-            self._header_depth = self._depth
-        if "tgme_widget_message" in classes and values.get("data-post"):
-            self.messages.append(RawMessage(data_post=values["data-post"] or ""))
-            self._message_depth = self._depth
-        elif current is not None and "js-message_text" in classes and self._text_depth is None:
-            self._text_depth = self._depth
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br" and self._text_depth is not None:
-            self.messages[-1].text_parts.append("\n")
-        self._badge(self._classes(attrs))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "html":
-            self.complete = True
-        if tag != "div":
-            return
-        if self._header_depth is not None and self._depth == self._header_depth:
-            self._header_depth = None
-        if self._text_depth is not None and self._depth == self._text_depth:
-            self._text_depth = None
-        if self._message_depth is not None and self._depth == self._message_depth:
-            self._message_depth = None
-            self._text_depth = None
-        self._depth -= 1
-
-    def handle_data(self, data: str) -> None:
-        if self._text_depth is not None:
-            self.messages[-1].text_parts.append(data)
+    messages: list[RawMessage]
+    before: str | None
+    has_history: bool
+    has_header: bool
+    verified: bool
+    complete: bool
 
 
-def parse_preview(html: str) -> PreviewParser:
-    parser = PreviewParser()
-    parser.feed(html)
-    parser.close()
-    return parser
+def _attribute(node: Tag | None, name: str) -> str | None:
+    value = node.get(name) if node is not None else None
+    return value if isinstance(value, str) and value else None
+
+
+def _message(node: Tag) -> RawMessage:
+    text = node.select_one("div.js-message_text")
+    if text is not None:
+        for line_break in text.find_all("br"):
+            line_break.replace_with("\n")
+    return RawMessage(
+        data_post=_attribute(node, "data-post") or "",
+        datetime=_attribute(node.find("time"), "datetime"),
+        text=text.get_text() if text is not None else "",
+        permalink=_attribute(node.select_one("a.tgme_widget_message_date"), "href"),
+    )
+
+
+def parse_preview(html: str) -> Preview:
+    soup = BeautifulSoup(html, "html.parser")
+    header = soup.select_one("div.tgme_channel_info_header_title")
+    return Preview(
+        messages=[_message(node) for node in soup.select("div.tgme_widget_message[data-post]")],
+        before=_attribute(soup.select_one("a.tme_messages_more"), "data-before"),
+        has_history=soup.select_one("section.tgme_channel_history") is not None,
+        has_header=header is not None,
+        verified=header is not None and header.select_one(".verified-icon") is not None,
+        complete=END_OF_DOCUMENT.search(html) is not None,
+    )
 
 
 # --- the connector ----------------------------------------------------------------------------
@@ -271,8 +233,8 @@ class TelegramConnector:
 
         return self.tme.fetch(self.tme.url(f"/s/{channel}"), None, self._tme_check, parse)
 
-    def _page(self, channel: str, before: str | None) -> PreviewParser:
-        def parse(response: requests.Response) -> PreviewParser:
+    def _page(self, channel: str, before: str | None) -> Preview:
+        def parse(response: requests.Response) -> Preview:
             preview = _complete_preview(response)
             if not preview.has_history:
                 # t.me sends a name without a public preview to its contact page.
@@ -340,13 +302,13 @@ class TelegramConnector:
                 platform_post_id=str(number),
                 posted_at=posted_at,
                 permalink=permalink,
-                text_excerpt=excerpt("".join(message.text_parts)),
+                text_excerpt=excerpt(message.text),
             ),
             number,
         )
 
 
-def _complete_preview(response: requests.Response) -> PreviewParser:
+def _complete_preview(response: requests.Response) -> Preview:
     preview = parse_preview(response.text)
     if not preview.complete:
         raise Malformed("the page ends before </html>")
