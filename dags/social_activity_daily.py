@@ -24,9 +24,11 @@ decided within 3 days (R4), have the media pool and council their journalists an
    month, on its last day), through the outbox; `notices_dispatch` sends them.
 
 **Params** (manual runs; scheduled runs use the defaults): `institution_codes` (empty: all),
-`platforms`, `dry_run` (read the platforms, compute, and roll everything back), `send_notices`
-(manual runs and backfills write notices as `suppressed` unless this is true), `day` (the local
-day for a run triggered without a logical date), `batch_size`.
+`platforms`, `dry_run` (every task rolls back what it wrote: the platforms are read and checked,
+then compliance and notices are computed on the posts stored before the run, since the fetched
+ones were not kept; counts are in the task logs), `send_notices` (manual runs and backfills
+write notices as `suppressed` unless this is true), `day` (the local day for a run triggered
+without a logical date), `batch_size`.
 
 **Backfill** (through the scheduler; notices are recorded, not sent):
 
@@ -85,7 +87,10 @@ PLATFORMS = ["facebook", "x", "instagram", "telegram"]
             False,
             type="boolean",
             title="Dry run",
-            description="Read the platforms and compute, then roll everything back.",
+            description=(
+                "Every task rolls back what it wrote: the platforms are read, compliance and "
+                "notices are computed on the posts stored before this run."
+            ),
         ),
         "send_notices": Param(
             False,
