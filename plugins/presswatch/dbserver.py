@@ -29,6 +29,9 @@ def _import_pgserver():
         import pgserver
         import pgserver._commands
         import pgserver.utils
+    # pgserver logs every pg_ctl/initdb command line at INFO (through Airflow's handlers once
+    # Airflow is imported, as in the tests); its failures raise, and are logged at ERROR.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
     return pgserver
 
 
