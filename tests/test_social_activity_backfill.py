@@ -79,8 +79,12 @@ def results(url: str) -> dict[str, list]:
     return found
 
 
+def local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), TASHKENT)
+
+
 def test_a_14_day_backfill_equals_the_live_runs_and_sends_nothing(
-    world, airflow_cluster, smtp_server, monkeypatch
+    world, airflow_cluster, smtp_server, _simulator_server, monkeypatch
 ):
     url = world["url"]
     for name, value in world["connections"].items():
@@ -93,8 +97,8 @@ def test_a_14_day_backfill_equals_the_live_runs_and_sends_nothing(
 
     runs = airflow_cluster.backfill(
         "social_activity_daily",
-        dt.datetime.combine(DAYS[0], dt.time(), TASHKENT),
-        dt.datetime.combine(DAYS[-1], dt.time(), TASHKENT),
+        local_midnight(DAYS[0]),
+        local_midnight(DAYS[-1]),
         max_active_runs=1,
         timeout=600,
     )
@@ -112,4 +116,27 @@ def test_a_14_day_backfill_equals_the_live_runs_and_sends_nothing(
         sender_name="AIMC",
     )
     assert report.claimed == 0
+    assert smtp_server.messages == []
+
+    # Backfilling again days it has (the last three, a Sunday among them) asks the platforms
+    # nothing (posts nor facts) but for the accounts that could not be read (their period did
+    # not grow), and leaves everything as it was.
+    _simulator_server.reset()
+    again = airflow_cluster.backfill(
+        "social_activity_daily",
+        local_midnight(DAYS[-3]),
+        local_midnight(DAYS[-1]),
+        max_active_runs=1,
+        reprocess_behavior="completed",
+        timeout=300,
+    )
+    assert [(run.state, run.run_type) for run in again] == [("success", "backfill")] * 3
+    with psycopg.connect(url) as conn:
+        unreadable = conn.execute(
+            "SELECT handle, external_id FROM social_account WHERE last_fetch_error IS NOT NULL"
+        ).fetchall()
+    names = {name for row in unreadable for name in row if name}
+    asked = [r for r in _simulator_server.requests() if r["platform"] != "wiki"]
+    assert [r for r in asked if not any(n in f"{r['path']} {r.get('query')}" for n in names)] == []
+    assert results(url) == live
     assert smtp_server.messages == []
