@@ -19,7 +19,8 @@ decided within 3 days (R4), have the media pool and council their journalists an
 3. `check_wikipedia`: whether each institution's pages exist in uz, ru and en.
 4. `compute_compliance`: the day's rows in `account_compliance_daily`,
    `account_week_compliance` (Sundays) and `institution_compliance_daily`, replaced in SQL.
-5. `write_notices`: weekly posting lapses (per account, Sundays), overdue accreditation
+5. `write_notices`: weekly posting lapses (per account, Sundays; per head with
+   `posting.scope: official`, whose accounts then count together), overdue accreditation
    requests (per request), missing or unverified pages and missing Wikipedia languages (per
    month, on its last day), through the outbox; `notices_dispatch` sends them.
 

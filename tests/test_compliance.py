@@ -143,6 +143,106 @@ def test_three_posts_in_a_week_meet_the_minimum_and_two_do_not(conn):
     assert week_row(conn, two)[:2] == (2, False)
 
 
+def per_official(scope: str = "official") -> settings.Settings:
+    base = settings.get()
+    return base.model_copy(update={"posting": base.posting.model_copy(update={"scope": scope})})
+
+
+def counted(conn, account: int, day: dt.date) -> tuple:
+    """(scope, posts, posts counted, met) of the week ending on ``day`` and of the day."""
+    return conn.execute(
+        "SELECT w.scope, w.posts_in_week, w.posts_counted, w.met,"
+        "       d.scope, d.posts_in_window, d.posts_counted, d.meets_rolling_window"
+        "  FROM account_week_compliance AS w"
+        "  JOIN account_compliance_daily AS d ON d.account_id = w.account_id AND d.day = %s"
+        " WHERE w.account_id = %s AND w.computed_on = %s",
+        [day, account, day],
+    ).fetchone()
+
+
+def test_per_official_three_posts_across_the_heads_accounts_meet_the_minimum_for_each(conn):
+    inst, head = add_institution(conn, "ministry")
+    facebook = add_account(conn, inst, head, "facebook")
+    x = add_account(conn, inst, head, "x")
+    silent = add_account(conn, inst, head, "telegram")
+    add_posts(conn, facebook, local("2026-11-09 10:00"), local("2026-11-15 23:59"))
+    add_posts(conn, x, local("2026-11-12 10:00"))
+    other, other_head = add_institution(conn, "committee")
+    alone = add_account(conn, other, other_head, "facebook")
+    add_posts(conn, alone, local("2026-11-10 10:00"), local("2026-11-11 10:00"))
+
+    compliance.compute_day(conn, SUNDAY, settings=per_official())
+
+    assert counted(conn, facebook, SUNDAY) == ("official", 2, 3, True, "official", 2, 3, True)
+    assert counted(conn, x, SUNDAY) == ("official", 1, 3, True, "official", 1, 3, True)
+    assert counted(conn, silent, SUNDAY) == ("official", 0, 3, True, "official", 0, 3, True)
+    # Another official's posts are not added: two across this head's only account fail.
+    assert counted(conn, alone, SUNDAY) == ("official", 2, 2, False, "official", 2, 2, False)
+    assert institution_row(conn, inst, SUNDAY)["r2_accounts_below_rolling"] == 0
+    assert institution_row(conn, other, SUNDAY)["r2_accounts_below_rolling"] == 1
+
+
+def test_per_official_two_posts_across_the_accounts_fail_them_all(conn):
+    inst, head = add_institution(conn, "ministry")
+    facebook = add_account(conn, inst, head, "facebook")
+    x = add_account(conn, inst, head, "x")
+    add_posts(conn, facebook, local("2026-11-09 10:00"))
+    add_posts(conn, x, local("2026-11-16 00:01"))  # Monday: the next week
+    add_posts(conn, x, local("2026-11-15 23:59"))
+
+    compliance.compute_day(conn, SUNDAY, settings=per_official())
+
+    assert counted(conn, facebook, SUNDAY) == ("official", 1, 2, False, "official", 1, 2, False)
+    assert counted(conn, x, SUNDAY) == ("official", 1, 2, False, "official", 1, 2, False)
+    assert institution_row(conn, inst, SUNDAY)["r2_accounts_below_rolling"] == 2
+
+
+def test_per_account_each_account_counts_its_own_posts(conn):
+    inst, head = add_institution(conn, "ministry")
+    facebook = add_account(conn, inst, head, "facebook")
+    x = add_account(conn, inst, head, "x")
+    add_posts(conn, facebook, local("2026-11-09 10:00"), local("2026-11-10 10:00"))
+    add_posts(conn, x, local("2026-11-12 10:00"))
+
+    compliance.compute_day(conn, SUNDAY, settings=per_official("account"))
+
+    assert counted(conn, facebook, SUNDAY) == ("account", 2, 2, False, "account", 2, 2, False)
+    assert counted(conn, x, SUNDAY) == ("account", 1, 1, False, "account", 1, 1, False)
+
+
+@pytest.mark.parametrize("scope", ["account", "official"])
+def test_weekly_lapse_notices_are_per_account_or_per_official(conn, scope):
+    from presswatch import compliance_notices
+
+    inst, head = add_institution(conn, "ministry")
+    facebook = add_account(conn, inst, head, "facebook")
+    x = add_account(conn, inst, head, "x")
+    add_posts(conn, facebook, local("2026-11-09 10:00"))
+    add_posts(conn, x, local("2026-11-10 10:00"))
+    config = per_official(scope)
+    compliance.compute_day(conn, SUNDAY, settings=config)
+
+    report = compliance_notices.write_day_notices(conn, SUNDAY, config, send=False)
+    again = compliance_notices.write_day_notices(conn, SUNDAY, config, send=False)
+
+    notices = conn.execute(
+        "SELECT dedup_key, body_text FROM notice WHERE kind = 'posting_lapse_weekly'"
+        " ORDER BY dedup_key"
+    ).fetchall()
+    handles = dict(conn.execute("SELECT id, handle FROM social_account").fetchall())
+    if scope == "official":
+        assert [key for key, _ in notices] == [f"posting_lapse_weekly:official:{head}:2026-W46"]
+        assert handles[facebook] in notices[0][1] and handles[x] in notices[0][1]
+        assert "jami 2 ta post" in notices[0][1]  # the institution writes in uz-Latn
+    else:
+        assert [key for key, _ in notices] == sorted(
+            f"posting_lapse_weekly:{account}:2026-W46" for account in (facebook, x)
+        )
+        assert handles[facebook] in notices[0][1] + notices[1][1]
+    assert report.written == {"posting_lapse_weekly": len(notices)}
+    assert again.written == {} and again.existing == {"posting_lapse_weekly": len(notices)}
+
+
 def test_week_ends_at_sunday_midnight_tashkent_time(conn):
     inst, head = add_institution(conn, "ministry")
     account = add_account(conn, inst, head, "telegram")

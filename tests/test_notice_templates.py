@@ -137,6 +137,41 @@ def test_thresholds_come_from_the_context_not_the_template():
     assert "(5 kun)" in render("accreditation_overdue", "uz-Latn", context).text
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_posting_lapse_per_official_gives_the_accounts_total_against_the_minimum(language):
+    per_account = sample_context("posting_lapse_weekly", language)
+    context = sample_context("posting_lapse_weekly", language)
+    context["facts"].update(scope="official", total_posts=2, min_posts=3)
+
+    notice = render("posting_lapse_weekly", language, context)
+
+    assert not notice.fallbacks
+    labels = load_catalog(TEMPLATES / "i18n" / f"{language}.yaml")
+    total, minimum = labels["col.total_posts"], labels["col.min_posts"]
+    assert f"{total}: 2; {minimum}: 3" in notice.text
+    shown = _visible_text(notice.html)
+    assert f"{total} 2 {minimum} 3" in shown
+    # Its findings and its request speak of the accounts together: two paragraphs of prose
+    # that the per-account notice does not have.
+    account_lines = set(render("posting_lapse_weekly", language, per_account).text.splitlines())
+    prose = [line for line in notice.text.splitlines()
+             if len(line) >= 60 and line[0] not in " -=" and not line[0].isdigit()
+             and not line.startswith(total)]  # fmt: skip
+    assert len([line for line in prose if line not in account_lines]) == 2
+    for line in prose:  # and, as for every notice, the text's prose is in the HTML
+        line = " ".join(line.split())
+        assert line[:40] in shown and line[-40:] in shown, line
+
+
+def test_posting_lapse_per_official_in_english_names_the_total():
+    context = sample_context("posting_lapse_weekly", "en")
+    context["facts"].update(scope="official", total_posts=2, min_posts=3)
+    text = render("posting_lapse_weekly", "en", context).text
+    assert "published 2 posts in all, fewer than the 3 posts required" in text
+    assert "these accounts together publish at least 3 posts every week" in text
+    assert "each of these accounts" not in text
+
+
 def test_notice_without_deadline_asks_without_a_date():
     context = sample_context("posting_lapse_weekly", "ru")
     context["deadline"] = None

@@ -13,7 +13,10 @@ Tables (migration ``0005.compliance``):
   posts in the rolling ``posting.rolling_window_days`` local days ending at the end of ``day``
   and whether they reach ``posting.min_posts_per_week`` (R2's daily warning).
 - ``account_week_compliance``: per such account and ISO week (Monday-Sunday, local time), the
-  posts in the week and whether they reach ``min_posts_per_week``. The week is written by the
+  posts in the week and whether they reach ``min_posts_per_week``.
+  In both, ``posts_counted`` is what the minimum is checked against: with ``posting.scope``
+  ``account`` the account's own posts, with ``official`` its official's posts across all of
+  their accounts (every account of an official then meets the minimum or misses it together). The week is written by the
   run whose ``day`` is its Sunday: that run starts after midnight on Monday, the day after the
   week ended, when the week is complete. Runs for other days leave this table alone.
 - ``institution_compliance_daily``: R1, R2 (accounts below the rolling window), R4-R8.
@@ -50,17 +53,13 @@ _WRITTEN = {
 def _params(
     day: dt.date, settings: Settings, institution_codes: list[str] | None
 ) -> dict[str, object]:
-    if settings.posting.scope != "account":
-        raise PresswatchError(
-            f"posting.scope: {settings.posting.scope!r} is not supported by the daily "
-            "compliance yet (only 'account')"
-        )
     return {
         "day": day,
         "tz": settings.timezone,
         "codes": list(institution_codes) if institution_codes is not None else None,
         "window_days": settings.posting.rolling_window_days,
         "min_posts": settings.posting.min_posts_per_week,
+        "scope": settings.posting.scope,
         "require_verified": settings.posting.require_verified,
         "platforms": list(settings.posting.required_platforms),
         "wiki_langs": list(settings.wikipedia.languages),

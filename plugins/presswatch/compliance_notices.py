@@ -5,7 +5,7 @@ a local calendar day; the notices are dated the next day (the run happens after 
 
 | notice | when | one per | dedup key |
 |---|---|---|---|
-| ``posting_lapse_weekly`` (R2) | ``day`` is a Sunday | account below the minimum in the ISO week | ``posting_lapse_weekly:<account id>:<ISO year>-W<week>`` |
+| ``posting_lapse_weekly`` (R2) | ``day`` is a Sunday | account below the minimum in the ISO week (``posting.scope: official``: official whose accounts together are below it) | ``posting_lapse_weekly:<account id>:<ISO year>-W<week>`` (``...:official:<official id>:...``) |
 | ``accreditation_overdue`` (R4) | every day | request undecided after ``max_days`` | ``accreditation_overdue:<request id>`` |
 | ``account_missing_or_unverified`` (R1) | ``day`` is the last of its month | head with a required page missing or unverified | ``account_missing_or_unverified:<official id>:<YYYY-MM>`` |
 | ``wikipedia_missing`` (R7) | ``day`` is the last of its month | institution with a language missing | ``wikipedia_missing:<institution id>:<YYYY-MM>`` |
@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import psycopg
+from psycopg.rows import namedtuple_row
 
 from presswatch import db
 from presswatch.notices import outbox
@@ -147,6 +148,46 @@ class _Writer:
         counts[kind] = counts.get(kind, 0) + 1
 
 
+@dataclass(frozen=True)
+class _WeeklyLapse:
+    institution_id: int
+    dedup_key: str
+    scope: str
+    week: dict[str, Any]
+    total_posts: int
+    accounts: list[dict[str, Any]]
+
+
+def _weekly_lapses(rows: Sequence[Any]) -> list[_WeeklyLapse]:
+    """One lapse per account below the minimum (posting.scope ``account``), or one per official
+    whose accounts together are below it (``official``), listing those accounts. ``rows``: the
+    ``weekly_lapses`` query's, as named tuples."""
+    grouped: dict[str, list[Any]] = {}
+    for row in rows:
+        subject = f"official:{row.official_id}" if row.scope == "official" else row.account_id
+        key = f"posting_lapse_weekly:{subject}:{row.iso_year}-W{row.iso_week:02d}"
+        grouped.setdefault(key, []).append(row)
+    lapses = []
+    for key, group in grouped.items():
+        first = group[0]  # what the week and the official share
+        week = {
+            "iso_year": first.iso_year,
+            "iso_week": first.iso_week,
+            "start": first.week_start,
+            "end": first.week_start + dt.timedelta(days=6),
+        }
+        accounts = [
+            {**profile(row.platform, row.handle), "posts_in_week": row.posts_in_week}
+            for row in group
+        ]
+        lapses.append(
+            _WeeklyLapse(
+                first.institution_id, key, first.scope, week, first.posts_counted, accounts
+            )
+        )
+    return lapses
+
+
 def write_day_notices(
     conn: psycopg.Connection,
     day: dt.date,
@@ -173,20 +214,16 @@ def write_day_notices(
     min_posts = settings.posting.min_posts_per_week
 
     if day.isoweekday() == 7:
-        by_account = conn.execute(queries["weekly_lapses"], params).fetchall()
-        for institution_id, account_id, platform, handle, posts, year, week, start in by_account:
+        cursor = conn.cursor(row_factory=namedtuple_row)
+        for lapse in _weekly_lapses(cursor.execute(queries["weekly_lapses"], params).fetchall()):
             facts = {
-                "week": {
-                    "iso_year": year,
-                    "iso_week": week,
-                    "start": start,
-                    "end": start + dt.timedelta(days=6),
-                },
+                "week": lapse.week,
                 "min_posts": min_posts,
-                "accounts": [{**profile(platform, handle), "posts_in_week": posts}],
+                "scope": lapse.scope,
+                "total_posts": lapse.total_posts,
+                "accounts": lapse.accounts,
             }
-            key = f"posting_lapse_weekly:{account_id}:{year}-W{week:02d}"
-            writer.write("posting_lapse_weekly", key, institution_id, facts)
+            writer.write("posting_lapse_weekly", lapse.dedup_key, lapse.institution_id, facts)
 
     max_days = settings.accreditation.max_days
     for row in conn.execute(queries["overdue_accreditations"], params).fetchall():

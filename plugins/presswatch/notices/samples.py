@@ -154,6 +154,8 @@ def sample_context(kind: str, language: str) -> dict[str, Any]:
         facts = {
             "week": _week(issued_on),
             "min_posts": config.posting.min_posts_per_week,
+            "scope": config.posting.scope,
+            "total_posts": 1,  # across the accounts (what posting.scope "official" checks)
             "accounts": [
                 {
                     "platform": "facebook",

@@ -1,7 +1,8 @@
 -- One day's compliance (R1, R2, R4-R8), run by presswatch.compliance.compute_day in the
 -- caller's transaction: each table's rows for the day are deleted, then inserted again.
 -- Parameters: day (a calendar day in tz), tz, codes (institution codes, or NULL for all),
--- window_days, min_posts, require_verified, platforms, wiki_langs, max_days, settings_sha256.
+-- window_days, min_posts, scope, require_verified, platforms, wiki_langs, max_days,
+-- settings_sha256.
 -- The local day is [day 00:00, day+1 00:00) in tz: `(%(day)s::date)::timestamp AT TIME ZONE tz`.
 -- Posts are counted per account over a posted_at range, so post_account_posted_at_idx
 -- (account_id, posted_at) answers each count with an index-only range scan.
@@ -18,25 +19,33 @@ DELETE FROM account_compliance_daily AS d
                                  WHERE i.code = ANY (%(codes)s::text[])));
 
 -- name: insert_account_daily
+-- posts_counted is what the minimum is checked against: the account's own posts (scope
+-- 'account') or its official's across all of their accounts here (scope 'official').
 INSERT INTO account_compliance_daily
        (day, account_id, institution_id, official_id, platform, window_days, posts_in_window,
-        verified, meets_rolling_window, settings_sha256)
-SELECT %(day)s::date, a.id, a.institution_id, a.official_id, a.platform, %(window_days)s::int,
-       n.posts, coalesce(a.verified, a.verified_by_registry), n.posts >= %(min_posts)s::int,
-       %(settings_sha256)s::text
-  FROM social_account AS a
-  JOIN institution AS i ON i.id = a.institution_id AND i.active
-  JOIN official AS o ON o.id = a.official_id AND o.institution_id = a.institution_id
-                    AND o.role = 'head' AND o.active
- CROSS JOIN LATERAL (
-       SELECT count(*)::int AS posts
-         FROM post AS p
-        WHERE p.account_id = a.id
-          AND p.posted_at >= ((%(day)s::date - (%(window_days)s::int - 1))::timestamp
-                              AT TIME ZONE %(tz)s::text)
-          AND p.posted_at < ((%(day)s::date + 1)::timestamp AT TIME ZONE %(tz)s::text)) AS n
- WHERE a.active
-   AND (%(codes)s::text[] IS NULL OR i.code = ANY (%(codes)s::text[]));
+        verified, scope, posts_counted, meets_rolling_window, settings_sha256)
+SELECT day, account_id, institution_id, official_id, platform, window_days, posts, verified,
+       %(scope)s::text, counted, counted >= %(min_posts)s::int, %(settings_sha256)s::text
+  FROM (SELECT %(day)s::date AS day, a.id AS account_id, a.institution_id, a.official_id,
+               a.platform, %(window_days)s::int AS window_days, n.posts,
+               coalesce(a.verified, a.verified_by_registry) AS verified,
+               CASE WHEN %(scope)s::text = 'official'
+                    THEN sum(n.posts) OVER (PARTITION BY a.official_id)::int
+                    ELSE n.posts END AS counted
+          FROM social_account AS a
+          JOIN institution AS i ON i.id = a.institution_id AND i.active
+          JOIN official AS o ON o.id = a.official_id AND o.institution_id = a.institution_id
+                            AND o.role = 'head' AND o.active
+         CROSS JOIN LATERAL (
+               SELECT count(*)::int AS posts
+                 FROM post AS p
+                WHERE p.account_id = a.id
+                  AND p.posted_at >= ((%(day)s::date - (%(window_days)s::int - 1))::timestamp
+                                      AT TIME ZONE %(tz)s::text)
+                  AND p.posted_at < ((%(day)s::date + 1)::timestamp
+                                     AT TIME ZONE %(tz)s::text)) AS n
+         WHERE a.active
+           AND (%(codes)s::text[] IS NULL OR i.code = ANY (%(codes)s::text[]))) AS counted;
 
 -- name: delete_account_week
 -- The ISO week that ends on `day` (a Sunday; a Sunday has the ISO year and week of its Monday).
@@ -48,26 +57,33 @@ DELETE FROM account_week_compliance AS w
                                  WHERE i.code = ANY (%(codes)s::text[])));
 
 -- name: insert_account_week
--- The week Monday (day - 6) 00:00 to Monday (day + 1) 00:00 local time.
+-- The week Monday (day - 6) 00:00 to Monday (day + 1) 00:00 local time; posts_counted as in
+-- insert_account_daily.
 INSERT INTO account_week_compliance
        (iso_year, iso_week, account_id, institution_id, official_id, platform, week_start,
-        posts_in_week, met, computed_on, settings_sha256)
+        posts_in_week, scope, posts_counted, met, computed_on, settings_sha256)
 SELECT extract(isoyear FROM %(day)s::date)::int, extract(week FROM %(day)s::date)::int,
-       a.id, a.institution_id, a.official_id, a.platform, %(day)s::date - 6,
-       n.posts, n.posts >= %(min_posts)s::int, %(day)s::date, %(settings_sha256)s::text
-  FROM social_account AS a
-  JOIN institution AS i ON i.id = a.institution_id AND i.active
-  JOIN official AS o ON o.id = a.official_id AND o.institution_id = a.institution_id
-                    AND o.role = 'head' AND o.active
- CROSS JOIN LATERAL (
-       SELECT count(*)::int AS posts
-         FROM post AS p
-        WHERE p.account_id = a.id
-          AND p.posted_at >= ((%(day)s::date - 6)::timestamp AT TIME ZONE %(tz)s::text)
-          AND p.posted_at < ((%(day)s::date + 1)::timestamp AT TIME ZONE %(tz)s::text)) AS n
- WHERE a.active
-   AND extract(isodow FROM %(day)s::date) = 7
-   AND (%(codes)s::text[] IS NULL OR i.code = ANY (%(codes)s::text[]));
+       account_id, institution_id, official_id, platform, %(day)s::date - 6, posts,
+       %(scope)s::text, counted, counted >= %(min_posts)s::int, %(day)s::date,
+       %(settings_sha256)s::text
+  FROM (SELECT a.id AS account_id, a.institution_id, a.official_id, a.platform, n.posts,
+               CASE WHEN %(scope)s::text = 'official'
+                    THEN sum(n.posts) OVER (PARTITION BY a.official_id)::int
+                    ELSE n.posts END AS counted
+          FROM social_account AS a
+          JOIN institution AS i ON i.id = a.institution_id AND i.active
+          JOIN official AS o ON o.id = a.official_id AND o.institution_id = a.institution_id
+                            AND o.role = 'head' AND o.active
+         CROSS JOIN LATERAL (
+               SELECT count(*)::int AS posts
+                 FROM post AS p
+                WHERE p.account_id = a.id
+                  AND p.posted_at >= ((%(day)s::date - 6)::timestamp AT TIME ZONE %(tz)s::text)
+                  AND p.posted_at < ((%(day)s::date + 1)::timestamp
+                                     AT TIME ZONE %(tz)s::text)) AS n
+         WHERE a.active
+           AND extract(isodow FROM %(day)s::date) = 7
+           AND (%(codes)s::text[] IS NULL OR i.code = ANY (%(codes)s::text[]))) AS counted;
 
 -- name: delete_institution_daily
 DELETE FROM institution_compliance_daily AS d

@@ -18,15 +18,16 @@ SELECT i.id, i.code, i.preferred_language,
    AND (%(codes)s::text[] IS NULL OR i.code = ANY (%(codes)s::text[]));
 
 -- name: weekly_lapses
--- R2: accounts below the weekly minimum in the ISO week that ended on `day` (a Sunday).
-SELECT w.institution_id, w.account_id, w.platform, a.handle, w.posts_in_week,
-       w.iso_year, w.iso_week, w.week_start
+-- R2: accounts below the weekly minimum in the ISO week that ended on `day` (a Sunday), with
+-- their official, the scope the week was computed under and the count it was checked against.
+SELECT w.institution_id, w.official_id, w.account_id, w.platform, a.handle, w.posts_in_week,
+       w.scope, w.posts_counted, w.iso_year, w.iso_week, w.week_start
   FROM account_week_compliance AS w
   JOIN social_account AS a ON a.id = w.account_id
   JOIN institution AS i ON i.id = w.institution_id
  WHERE w.computed_on = %(day)s::date AND NOT w.met
    AND (%(codes)s::text[] IS NULL OR i.code = ANY (%(codes)s::text[]))
- ORDER BY w.institution_id, w.account_id;
+ ORDER BY w.institution_id, w.official_id, w.platform, w.account_id;
 
 -- name: overdue_accreditations
 -- R4: requests still undecided at the end of `day`, made before local day `day - max_days`
