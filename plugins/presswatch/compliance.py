@@ -13,12 +13,12 @@ Tables (migration ``0005.compliance``):
   posts in the rolling ``posting.rolling_window_days`` local days ending at the end of ``day``
   and whether they reach ``posting.min_posts_per_week`` (R2's daily warning).
 - ``account_week_compliance``: per such account and ISO week (Monday-Sunday, local time), the
-  posts in the week and whether they reach ``min_posts_per_week``.
-  In both, ``posts_counted`` is what the minimum is checked against: with ``posting.scope``
-  ``account`` the account's own posts, with ``official`` its official's posts across all of
-  their accounts (every account of an official then meets the minimum or misses it together). The week is written by the
+  posts in the week and whether they reach ``min_posts_per_week``. The week is written by the
   run whose ``day`` is its Sunday: that run starts after midnight on Monday, the day after the
   week ended, when the week is complete. Runs for other days leave this table alone.
+  In both tables ``posts_counted`` is what the minimum is checked against: with
+  ``posting.scope`` ``account`` the account's own posts; with ``official`` its official's posts
+  on all of their accounts (an official's accounts then meet the minimum or miss it together).
 - ``institution_compliance_daily``: R1, R2 (accounts below the rolling window), R4-R8.
 
 Registry facts (accounts, verified flags, apps, Wikipedia titles) are kept as their current

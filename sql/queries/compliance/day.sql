@@ -45,7 +45,7 @@ SELECT day, account_id, institution_id, official_id, platform, window_days, post
                   AND p.posted_at < ((%(day)s::date + 1)::timestamp
                                      AT TIME ZONE %(tz)s::text)) AS n
          WHERE a.active
-           AND (%(codes)s::text[] IS NULL OR i.code = ANY (%(codes)s::text[]))) AS counted;
+           AND (%(codes)s::text[] IS NULL OR i.code = ANY (%(codes)s::text[]))) AS heads_accounts;
 
 -- name: delete_account_week
 -- The ISO week that ends on `day` (a Sunday; a Sunday has the ISO year and week of its Monday).
@@ -83,7 +83,7 @@ SELECT extract(isoyear FROM %(day)s::date)::int, extract(week FROM %(day)s::date
                                      AT TIME ZONE %(tz)s::text)) AS n
          WHERE a.active
            AND extract(isodow FROM %(day)s::date) = 7
-           AND (%(codes)s::text[] IS NULL OR i.code = ANY (%(codes)s::text[]))) AS counted;
+           AND (%(codes)s::text[] IS NULL OR i.code = ANY (%(codes)s::text[]))) AS heads_accounts;
 
 -- name: delete_institution_daily
 DELETE FROM institution_compliance_daily AS d
