@@ -83,6 +83,9 @@ def local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), TASHKENT)
 
 
+# Live runs, a 14-day backfill, the scheduler's 30 s before it closes a backfill, and a second
+# backfill: longer than the suite's 300 s per test on a busy 2-core machine.
+@pytest.mark.timeout(900)
 def test_a_14_day_backfill_equals_the_live_runs_and_sends_nothing(
     world, airflow_cluster, smtp_server, _simulator_server, monkeypatch
 ):
