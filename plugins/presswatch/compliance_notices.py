@@ -148,20 +148,10 @@ class _Writer:
         counts[kind] = counts.get(kind, 0) + 1
 
 
-@dataclass(frozen=True)
-class _WeeklyLapse:
-    institution_id: int
-    dedup_key: str
-    scope: str
-    week: dict[str, Any]
-    total_posts: int
-    accounts: list[dict[str, Any]]
-
-
-def _weekly_lapses(rows: Sequence[Any]) -> list[_WeeklyLapse]:
-    """One lapse per account below the minimum (posting.scope ``account``), or one per official
-    whose accounts together are below it (``official``), listing those accounts. ``rows``: the
-    ``weekly_lapses`` query's, as named tuples."""
+def _weekly_lapses(rows: Sequence[Any], min_posts: int) -> list[tuple[int, str, dict[str, Any]]]:
+    """(institution id, dedup key, facts) per account below the minimum (posting.scope
+    ``account``), or per official whose accounts together are below it (``official``), listing
+    those accounts. ``rows``: the ``weekly_lapses`` query's, as named tuples."""
     grouped: dict[str, list[Any]] = {}
     for row in rows:
         subject = f"official:{row.official_id}" if row.scope == "official" else row.account_id
@@ -170,21 +160,22 @@ def _weekly_lapses(rows: Sequence[Any]) -> list[_WeeklyLapse]:
     lapses = []
     for key, group in grouped.items():
         first = group[0]  # what the week and the official share
-        week = {
-            "iso_year": first.iso_year,
-            "iso_week": first.iso_week,
-            "start": first.week_start,
-            "end": first.week_start + dt.timedelta(days=6),
+        facts = {
+            "week": {
+                "iso_year": first.iso_year,
+                "iso_week": first.iso_week,
+                "start": first.week_start,
+                "end": first.week_start + dt.timedelta(days=6),
+            },
+            "min_posts": min_posts,
+            "scope": first.scope,
+            "total_posts": first.posts_counted,
+            "accounts": [
+                {**profile(row.platform, row.handle), "posts_in_week": row.posts_in_week}
+                for row in group
+            ],
         }
-        accounts = [
-            {**profile(row.platform, row.handle), "posts_in_week": row.posts_in_week}
-            for row in group
-        ]
-        lapses.append(
-            _WeeklyLapse(
-                first.institution_id, key, first.scope, week, first.posts_counted, accounts
-            )
-        )
+        lapses.append((first.institution_id, key, facts))
     return lapses
 
 
@@ -211,19 +202,12 @@ def write_day_notices(
         for row in conn.execute(queries["institutions"], params).fetchall()
     }
     writer = _Writer(conn, day, settings, send, run, institutions)
-    min_posts = settings.posting.min_posts_per_week
 
     if day.isoweekday() == 7:
         cursor = conn.cursor(row_factory=namedtuple_row)
-        for lapse in _weekly_lapses(cursor.execute(queries["weekly_lapses"], params).fetchall()):
-            facts = {
-                "week": lapse.week,
-                "min_posts": min_posts,
-                "scope": lapse.scope,
-                "total_posts": lapse.total_posts,
-                "accounts": lapse.accounts,
-            }
-            writer.write("posting_lapse_weekly", lapse.dedup_key, lapse.institution_id, facts)
+        rows = cursor.execute(queries["weekly_lapses"], params).fetchall()
+        for institution_id, key, facts in _weekly_lapses(rows, settings.posting.min_posts_per_week):
+            writer.write("posting_lapse_weekly", key, institution_id, facts)
 
     max_days = settings.accreditation.max_days
     for row in conn.execute(queries["overdue_accreditations"], params).fetchall():
