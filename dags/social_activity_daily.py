@@ -119,18 +119,19 @@ def social_activity_daily():
     @task
     def resolve_day() -> str:
         """The local day this run checks: its data interval's start in Tashkent."""
-        from presswatch import social_activity
+        from presswatch.activity import daily
 
-        return social_activity.run_day(get_current_context()).isoformat()
+        return daily.run_day(get_current_context()).isoformat()
 
     @task
     def plan_batches(day: str) -> list[dict]:
-        from presswatch import db, social_activity
+        from presswatch import db
+        from presswatch.activity import daily
         from presswatch.airflow_support import domain_url
 
         params = get_current_context()["params"]
         with db.connect(domain_url()) as conn:
-            batches = social_activity.plan_batches(
+            batches = daily.plan_batches(
                 conn, params["platforms"], params["institution_codes"], params["batch_size"]
             )
         return [batch.as_dict() for batch in batches]
@@ -139,13 +140,13 @@ def social_activity_daily():
     def fetch_posts(batch: dict, day: str) -> dict:
         import datetime as dt
 
-        from presswatch import social_activity
+        from presswatch.activity import daily
         from presswatch.airflow_support import domain_url, run_info
 
         context = get_current_context()
         context["batch_label"] = batch["label"]
-        return social_activity.fetch_task(
-            domain_url(), social_activity.Batch.from_dict(batch), dt.date.fromisoformat(day),
+        return daily.fetch_task(
+            domain_url(), daily.Batch.from_dict(batch), dt.date.fromisoformat(day),
             params=context["params"], run=run_info(context),
         )  # fmt: skip
 
@@ -153,11 +154,11 @@ def social_activity_daily():
     def check_wikipedia(day: str) -> dict:
         import datetime as dt
 
-        from presswatch import social_activity
+        from presswatch.activity import daily
         from presswatch.airflow_support import domain_url, run_info
 
         context = get_current_context()
-        return social_activity.wikipedia_task(
+        return daily.wikipedia_task(
             domain_url(), dt.date.fromisoformat(day), params=context["params"],
             run=run_info(context),
         )  # fmt: skip
@@ -166,11 +167,11 @@ def social_activity_daily():
     def compute_compliance(day: str) -> dict:
         import datetime as dt
 
-        from presswatch import social_activity
+        from presswatch.activity import daily
         from presswatch.airflow_support import domain_url
 
         context = get_current_context()
-        return social_activity.compliance_task(
+        return daily.compliance_task(
             domain_url(), dt.date.fromisoformat(day), params=context["params"]
         )
 
@@ -178,12 +179,12 @@ def social_activity_daily():
     def write_notices(day: str) -> dict:
         import datetime as dt
 
-        from presswatch import social_activity
+        from presswatch.activity import daily
         from presswatch.airflow_support import domain_url, run_info
         from presswatch.notices import outbox
 
         context = get_current_context()
-        return social_activity.notices_task(
+        return daily.notices_task(
             domain_url(), dt.date.fromisoformat(day), params=context["params"],
             send=outbox.should_send_in(context), run=run_info(context),
         )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Daily compliance (R1, R2, R4-R8) computed in the database: presswatch.compliance."""
+"""Daily compliance (R1, R2, R4-R8) computed in the database: presswatch.activity.compliance."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import itertools
 
 import pytest
 
-from presswatch import compliance, db, settings
+from presswatch import db, settings
+from presswatch.activity import compliance
 from presswatch.errors import PresswatchError
 
 UTC = dt.UTC
@@ -212,7 +213,7 @@ def test_per_account_each_account_counts_its_own_posts(conn):
 
 @pytest.mark.parametrize("scope", ["account", "official"])
 def test_weekly_lapse_notices_are_per_account_or_per_official(conn, scope):
-    from presswatch import compliance_notices
+    from presswatch.activity import notices as compliance_notices
 
     inst, head = add_institution(conn, "ministry")
     facebook = add_account(conn, inst, head, "facebook")
@@ -357,8 +358,8 @@ def test_all_platforms_present_and_verified_pass_r1(conn):
 
 
 def account_gaps(conn, day: dt.date) -> list[tuple]:
-    """The R1 gaps the month-end notice lists (sql/queries/compliance/notices.sql)."""
-    query = db.named_queries("compliance/notices")["account_gaps"]
+    """The R1 gaps the month-end notice lists (sql/queries/activity/notices.sql)."""
+    query = db.named_queries("activity/notices")["account_gaps"]
     return conn.execute(query, {"day": day, "codes": None}).fetchall()
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from presswatch import ingest
+from presswatch.activity import ingest
 from presswatch.errors import PresswatchError
 
 T0 = dt.datetime(2026, 3, 2, 4, 15, tzinfo=dt.UTC)

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from presswatch import settings as settings_module
-from presswatch import social_activity
+from presswatch.activity import daily
+from presswatch.activity.daily import missing_windows, needed_period, run_day
 from presswatch.errors import PresswatchError
-from presswatch.social_activity import missing_windows, needed_period, run_day
 
 UTC = dt.UTC
 
@@ -74,13 +74,13 @@ def test_accounts_are_batched_per_platform_with_readable_names(conn):
         " SELECT i.id, p, i.code || '_' || p || n, NOT (i.code = 'b' AND n = 3)"
         "   FROM institution AS i, unnest(ARRAY['telegram', 'x']) AS p, generate_series(1, 3) AS n"
     )
-    batches = social_activity.plan_batches(conn, ["telegram", "x"], None, batch_size=2)
+    batches = daily.plan_batches(conn, ["telegram", "x"], None, batch_size=2)
     assert [b.label for b in batches] == [
         "x 1/3 (2 accounts)", "x 2/3 (2 accounts)", "x 3/3 (1 account)",
         "telegram 1/3 (2 accounts)", "telegram 2/3 (2 accounts)", "telegram 3/3 (1 account)",
     ]  # fmt: skip
-    only_a = social_activity.plan_batches(conn, ["telegram"], ["a"], batch_size=10)
+    only_a = daily.plan_batches(conn, ["telegram"], ["a"], batch_size=10)
     assert [(b.label, b.accounts) for b in only_a] == [("telegram 1/1 (3 accounts)", 3)]
-    assert social_activity.Batch.from_dict(only_a[0].as_dict()) == only_a[0]
+    assert daily.Batch.from_dict(only_a[0].as_dict()) == only_a[0]
     with pytest.raises(PresswatchError, match="unknown platforms"):
-        social_activity.plan_batches(conn, ["myspace"], None)
+        daily.plan_batches(conn, ["myspace"], None)

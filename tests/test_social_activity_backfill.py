@@ -1,7 +1,7 @@
 """A 14-day backfill of ``social_activity_daily`` through a real scheduler gives exactly what
 day-by-day live runs gave, and sends nothing.
 
-The live runs are the DAG's own task functions (``presswatch.social_activity``) called in
+The live runs are the DAG's own task functions (``presswatch.activity.daily``) called in
 order for each day as a scheduled run would call them (facts read every day, notices to be
 sent); ``test_social_activity_dag`` runs the same DAG with ``dag.test()``. The backfill is
 ``airflow backfill create`` executed by the scheduler, LocalExecutor and the api-server.
@@ -17,7 +17,8 @@ import pytest
 from conftest import truncate_all
 from test_social_activity_dag import RESULTS, SNAPSHOT, forget_fetched
 
-from presswatch import db, social_activity
+from presswatch import db
+from presswatch.activity import daily
 from presswatch.notices import dispatch
 from presswatch.simulator import airflow_connections
 
@@ -55,16 +56,16 @@ def live_runs(url: str) -> None:
     connectors the DAG's tasks build from the Airflow connections)."""
     live = {"airflow_dag_id": "social_activity_daily", "airflow_run_id": None,
             "airflow_run_type": "scheduled"}  # fmt: skip
-    params = {"institution_codes": [], "platforms": list(social_activity.PLATFORMS),
+    params = {"institution_codes": [], "platforms": list(daily.PLATFORMS),
               "dry_run": False, "batch_size": 500}  # fmt: skip
     for day in DAYS:
         with db.connect(url) as conn:
-            batches = social_activity.plan_batches(conn, params["platforms"], None, 500)
+            batches = daily.plan_batches(conn, params["platforms"], None, 500)
         for batch in batches:
-            social_activity.fetch_task(url, batch, day, params=params, run=live)
-        social_activity.wikipedia_task(url, day, params=params, run=live)
-        social_activity.compliance_task(url, day, params=params)
-        social_activity.notices_task(url, day, params=params, send=True, run=live)
+            daily.fetch_task(url, batch, day, params=params, run=live)
+        daily.wikipedia_task(url, day, params=params, run=live)
+        daily.compliance_task(url, day, params=params)
+        daily.notices_task(url, day, params=params, send=True, run=live)
 
 
 def results(url: str) -> dict[str, list]:

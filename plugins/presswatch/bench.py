@@ -93,7 +93,7 @@ def _load_posts(url: str, limit: int | None) -> list[Figure]:
     and both start from a checkpoint. Each is the best of ``LOAD_ROUNDS`` rounds, which damps
     the noise of other work on the machine. The posts come account by account, as the daily
     fetch delivers them."""
-    from presswatch import ingest
+    from presswatch.activity import ingest
 
     with db.connect(url) as conn:
         rows = conn.execute(
@@ -167,7 +167,7 @@ def _seconds(rounds: list[float]) -> str:
 def _compliance(url: str) -> list[Figure]:
     """Seconds for one day's compliance (``compliance.compute_day``, commit included) on the
     loaded year of posts: a Sunday, which also writes the week's rows, and a weekday."""
-    from presswatch import compliance
+    from presswatch.activity import compliance
 
     with db.connect(url, autocommit=True) as conn:
         # The state autovacuum keeps a live database in: statistics and the visibility map

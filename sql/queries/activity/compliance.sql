@@ -1,4 +1,4 @@
--- One day's compliance (R1, R2, R4-R8), run by presswatch.compliance.compute_day in the
+-- One day's compliance (R1, R2, R4-R8), run by presswatch.activity.compliance.compute_day in the
 -- caller's transaction: each table's rows for the day are deleted, then inserted again.
 -- Parameters: day (a calendar day in tz), tz, codes (institution codes, or NULL for all),
 -- window_days, min_posts, scope, require_verified, platforms, wiki_langs, max_days,

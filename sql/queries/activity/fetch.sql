@@ -1,4 +1,4 @@
--- The daily fetch of posts and account facts (presswatch.social_activity).
+-- The daily fetch of posts and account facts (presswatch.activity.daily).
 -- Which accounts: the active accounts of active institutions (the heads' pages, which R1/R2
 -- check, and the institutions' own pages, which R3 reads responses from).
 

@@ -1,6 +1,6 @@
 """One day's compliance with R1, R2 and R4-R8, computed in the database.
 
-The statements are in ``sql/queries/compliance/day.sql``.
+The statements are in ``sql/queries/activity/compliance.sql``.
 
 ``day`` is a calendar day in the settings' time zone (Asia/Tashkent): the daily DAG's data
 interval ``[day 00:00+05, day+1 00:00+05)``. ``compute_day`` replaces that day's rows
@@ -37,7 +37,7 @@ from presswatch import settings as settings_module
 from presswatch.errors import PresswatchError
 from presswatch.settings import Settings
 
-QUERIES = "compliance/day"
+QUERIES = "activity/compliance"
 
 # Statements in the order they run; the week pair runs only when ``day`` is a Sunday.
 _DAILY = ("delete_account_daily", "insert_account_daily")

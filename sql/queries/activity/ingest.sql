@@ -1,4 +1,4 @@
--- Ingesting fetched posts (presswatch.ingest.load_posts). New posts are copied straight into
+-- Ingesting fetched posts (presswatch.activity.ingest.load_posts). New posts are copied straight into
 -- `post`; a load that repeats stored posts is staged and merged with one set-based upsert.
 
 -- name: copy_new

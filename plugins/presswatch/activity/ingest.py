@@ -26,7 +26,7 @@ from presswatch import db
 from presswatch.errors import PresswatchError
 
 EXCERPT_LENGTH = 500
-QUERIES = "ingest/posts"
+QUERIES = "activity/ingest"
 
 Row = tuple[int, str, dt.datetime, str | None, str | None]
 

@@ -34,8 +34,9 @@ from typing import Any, Protocol
 
 import psycopg
 
-from presswatch import db, ingest, quarantine
+from presswatch import db, quarantine
 from presswatch import settings as settings_module
+from presswatch.activity import ingest
 from presswatch.connectors.base import (
     AccountError,
     AccountFacts,
@@ -52,7 +53,7 @@ log = logging.getLogger(__name__)
 PLATFORMS: tuple[str, ...] = ("facebook", "x", "instagram", "telegram")
 DEFAULT_BATCH_SIZE = 500
 FETCH_CONCURRENCY = 4  # accounts read at once in a batch (the HTTP pool keeps 4 connections)
-QUERIES = "social_activity/fetch"
+QUERIES = "activity/fetch"
 
 
 class Connector(Protocol):
@@ -556,7 +557,7 @@ def wikipedia_task(
 def compliance_task(
     url: str, day: dt.date, *, params: Mapping[str, Any], settings: Settings | None = None
 ) -> dict[str, int]:
-    from presswatch import compliance
+    from presswatch.activity import compliance
 
     settings = settings or settings_module.get()
     with db.connect(url) as conn:
@@ -575,7 +576,8 @@ def notices_task(
     run: Mapping[str, str | None] | None = None,
     settings: Settings | None = None,
 ) -> dict[str, Any]:
-    from presswatch import compliance, compliance_notices
+    from presswatch.activity import compliance
+    from presswatch.activity import notices as compliance_notices
 
     settings = settings or settings_module.get()
     with db.connect(url) as conn:

@@ -1,4 +1,4 @@
--- The findings of one day's compliance that give notices (presswatch.compliance_notices).
+-- The findings of one day's compliance that give notices (presswatch.activity.notices).
 -- Parameters: day, tz, codes (or NULL), max_days. Each query reads what compute_day wrote
 -- for the day (or, for accreditation, the same condition it counts), so a notice always
 -- matches a compliance row.

@@ -33,7 +33,7 @@ from presswatch.settings import Settings
 
 log = logging.getLogger(__name__)
 
-QUERIES = "compliance/notices"
+QUERIES = "activity/notices"
 
 # Days an institution is given to act, from the notice's date (the samples use the same).
 DEADLINE_DAYS = {
