@@ -60,7 +60,12 @@ def test_the_fingerprint_changes_with_any_setting(tmp_path):
             lambda d: d["agency"]["name"].pop("ru"),
             "agency.name: Value error, missing the name in ru",
         ),
-        (lambda d: d["sla"].update(fixed_holidays=["13-01"]), "sla.fixed_holidays"),
+        (lambda d: d["sla"]["holidays"].update(country="XX"), "sla.holidays.country"),
+        (
+            lambda d: d["sla"]["holidays"].update(extra_days_off=["2026-13-01"]),
+            "sla.holidays.extra_days_off",
+        ),
+        (lambda d: d["stories"].pop("critical_threshold"), "stories.critical_threshold: required"),
     ],
 )
 def test_a_bad_setting_fails_naming_its_key(tmp_path, mutate, message):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -58,6 +57,26 @@ class WorkingHours(_Strict):
         return self
 
 
+class Holidays(_Strict):
+    """Days off besides the weekend, for the working-hours mode: the ``holidays`` library's
+    calendar of ``country`` (public holidays, their observed days and the days off it knows
+    were declared), plus the one-off days the government declares that it does not know yet,
+    minus the days declared working days (a Saturday worked in place of a bridge day)."""
+
+    country: str = Field(pattern=r"^[A-Z]{2}$")
+    extra_days_off: tuple[dt.date, ...]
+    extra_working_days: tuple[dt.date, ...]
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        import holidays
+
+        if value not in holidays.list_supported_countries():
+            raise ValueError(f"the holidays library has no calendar for {value!r}")
+        return value
+
+
 class Sla(_Strict):
     clock_start: Literal["publication", "detection"]
     calendar: Literal["calendar_hours", "working_hours"]
@@ -65,23 +84,25 @@ class Sla(_Strict):
     reminder_before_hours: int = Field(ge=0)
     escalation_after_hours: int = Field(ge=1)
     working_hours: WorkingHours
-    fixed_holidays: tuple[str, ...]
-    movable_holidays: tuple[dt.date, ...]
-
-    @field_validator("fixed_holidays")
-    @classmethod
-    def _month_day(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for item in value:
-            if not re.fullmatch(r"\d{2}-\d{2}", item):
-                raise ValueError(f"{item!r} is not MM-DD")
-            dt.date(2024, int(item[:2]), int(item[3:]))  # a leap year admits 02-29
-        return value
+    holidays: Holidays
 
     @model_validator(mode="after")
     def _reminder_inside_window(self) -> Sla:
         if self.reminder_before_hours >= self.response_hours:
             raise ValueError("reminder_before_hours must be less than response_hours")
         return self
+
+
+class Stories(_Strict):
+    """Story ingestion and criticality (R3)."""
+
+    critical_threshold: float = Field(gt=0)  # a lexicon score at least this makes it critical
+    max_title_chars: int = Field(ge=50, le=2000)  # longer titles are cut (and quarantined)
+    max_body_chars: int = Field(ge=1000, le=10_000_000)  # longer texts are cut (and quarantined)
+    match_chars: int = Field(ge=100, le=100_000)  # of the text, matched and scored with the title
+    response_title_share: float = Field(
+        gt=0, le=1
+    )  # a post names a story: this share of its title's words
 
 
 class Accreditation(_Strict):
@@ -153,6 +174,7 @@ class Settings(_Strict):
     fallback_language: Language
     posting: Posting
     sla: Sla
+    stories: Stories
     accreditation: Accreditation
     wikipedia: Wikipedia
     rating: Rating
