@@ -64,26 +64,31 @@ SELECT so.*,
        ) AS li;
 
 -- name: insert_stories
-INSERT INTO story (source, external_id, url, title, summary, language, published_at, detected_at,
-                   is_critical)
-SELECT source,
-       external_id,
-       'https://' || source || '.example/'
-         || CASE language WHEN 'ru' THEN 'ru/' WHEN 'en' THEN 'en/' WHEN 'uz-Cyrl' THEN 'oz/' ELSE '' END
-         || 'news/' || to_char(local_date, 'YYYY/MM/DD') || '/' || external_id,
-       title, summary, language,
-       to_timestamp(published_epoch),
-       to_timestamp(published_epoch + detection_delay),
-       is_critical
-  FROM demo_story
- ORDER BY published_epoch, source, external_id;
+INSERT INTO story (source, external_id, url, canonical_url, title, title_key, summary, language,
+                   published_at, first_seen_at, is_critical, updated_at)
+SELECT source, external_id, url, url, title, lower(title), summary, language,
+       published_at, first_seen_at, is_critical, first_seen_at
+  FROM (
+        SELECT source,
+               external_id,
+               'https://' || source || '.example/'
+                 || CASE language WHEN 'ru' THEN 'ru/' WHEN 'en' THEN 'en/' WHEN 'uz-Cyrl' THEN 'oz/' ELSE '' END
+                 || 'news/' || to_char(local_date, 'YYYY/MM/DD') || '/' || external_id AS url,
+               title, summary, language,
+               to_timestamp(published_epoch) AS published_at,
+               to_timestamp(published_epoch + detection_delay) AS first_seen_at,
+               is_critical
+          FROM demo_story
+         ORDER BY published_epoch, source, external_id
+       ) AS drawn
+    ON CONFLICT DO NOTHING;
 
 -- name: insert_matches
 INSERT INTO story_institution (story_id, institution_id, match_method, matched_at)
 SELECT story_id, institution_id, match_method,
-       least(detected_at + delay, %(period_end)s::timestamptz - interval '1 second')
+       least(first_seen_at + delay, %(period_end)s::timestamptz - interval '1 second')
   FROM (
-        SELECT s.id AS story_id, ds.institution_id, s.detected_at,
+        SELECT s.id AS story_id, ds.institution_id, s.first_seen_at,
                CASE WHEN ds.u_match < 0.75 THEN 'keyword'
                     WHEN ds.u_match < 0.95 THEN 'feed_tag' ELSE 'manual' END AS match_method,
                -- A person confirms manual matches within the hour; the others are immediate.
@@ -92,7 +97,7 @@ SELECT story_id, institution_id, match_method,
           FROM demo_story AS ds
           JOIN story AS s ON s.source = ds.source AND s.external_id = ds.external_id
         UNION ALL
-        SELECT s.id, ds.parent_id, s.detected_at, 'keyword', interval '45 seconds'
+        SELECT s.id, ds.parent_id, s.first_seen_at, 'keyword', interval '45 seconds'
           FROM demo_story AS ds
           JOIN story AS s ON s.source = ds.source AND s.external_id = ds.external_id
          WHERE ds.also_parent AND ds.parent_id IS NOT NULL
@@ -184,7 +189,7 @@ SELECT platform, external_id, post_id, to_timestamp(epoch + 0.5),
 
 -- name: insert_responses
 INSERT INTO story_response (story_id, institution_id, responded_at, channel, url, account_id,
-                            platform_post_id)
+                            platform_post_id, origin, recorded_at)
 SELECT story_id, institution_id,
        CASE WHEN channel = 'social_post' THEN to_timestamp(epoch + 0.5) ELSE to_timestamp(epoch) END,
        channel,
@@ -198,6 +203,8 @@ SELECT story_id, institution_id,
            ELSE 'https://gazeta.uz.example/comments/' || story_id || '-' || institution_id || '-' || sequence
        END,
        CASE WHEN channel = 'social_post' THEN account_id END,
-       CASE WHEN channel = 'social_post' THEN post_id END
+       CASE WHEN channel = 'social_post' THEN post_id END,
+       CASE WHEN channel = 'social_post' THEN 'post' ELSE 'portal' END,
+       to_timestamp(epoch + 1)
   FROM demo_response
  ORDER BY epoch, story_id, institution_id, sequence;
