@@ -111,6 +111,36 @@ ALTER TABLE story_response ALTER COLUMN origin DROP DEFAULT;
 CREATE UNIQUE INDEX story_response_external_uq ON story_response (origin, external_id)
     WHERE external_id IS NOT NULL;
 
+-- Responses reported by the portal or entered by an operator wait here until checked: the
+-- story must be known (the portal may report a response before its story arrives), the
+-- institution in the registry, the time not before the story, the account (if any) the
+-- institution's own. Checked ones become story_response rows; rejected ones go to quarantine
+-- with the reason; none is dropped.
+CREATE TABLE story_response_inbox (
+    id                 bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    origin             text NOT NULL CHECK (origin IN ('portal', 'operator')),
+    external_id        text NOT NULL CHECK (external_id <> ''),
+    story_id           bigint,           -- an operator names the story by our id
+    story_external_id  text,             -- the portal by its own id ...
+    story_url          text,             -- ... and its URL
+    institution_code   text NOT NULL,
+    responded_at       timestamptz NOT NULL,
+    url                text NOT NULL,
+    channel            text NOT NULL,
+    account_platform   text,
+    account_handle     text,
+    entered_by         text,
+    payload            jsonb NOT NULL,
+    outcome            text CHECK (outcome IN ('recorded', 'rejected')),
+    outcome_reason     text,
+    response_id        bigint REFERENCES story_response (id) ON DELETE SET NULL,
+    processed_at       timestamptz,
+    UNIQUE (origin, external_id),
+    CHECK (story_id IS NOT NULL OR story_external_id IS NOT NULL OR story_url IS NOT NULL)
+);
+CREATE INDEX story_response_inbox_pending_idx ON story_response_inbox (responded_at)
+    WHERE outcome IS NULL;
+
 -- The SLA clock of a critical story for one institution (replaces 0002's draft, never
 -- written). Deadlines are fixed when the clock opens, with the settings it opened under.
 DROP TABLE story_sla;
