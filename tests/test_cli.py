@@ -13,7 +13,11 @@ COMMANDS = [
     ["db"], ["db", "migrate"], ["db", "up"], ["db", "url"],
     ["registry"], ["registry", "import"],
     ["demo"], ["demo", "seed"], ["demo", "run"],
-    ["notices"], ["notices", "preview"], ["simulator"], ["env"], ["stop"], ["bench"],
+    ["notices"], ["notices", "preview"], ["notices", "list"], ["notices", "readdress"],
+    ["simulator"], ["env"], ["stop"], ["bench"],
+    ["stories"], ["stories", "confirm"], ["stories", "dismiss"], ["stories", "clear"],
+    ["stories", "show"], ["stories", "rematch"], ["stories", "respond"],
+    ["aliases"], ["aliases", "add"], ["aliases", "list"], ["aliases", "remove"],
 ]  # fmt: skip
 
 

@@ -443,6 +443,52 @@ def test_pending_on_day_three_is_not_overdue_and_on_day_four_is(conn):
     assert institution_row(conn, inst, dt.date(2026, 11, 5))["r4_pending_overdue"] == 2
 
 
+def test_a_daily_notice_for_an_institution_without_addressees_is_stored_undeliverable(conn):
+    from presswatch.activity import notices as compliance_notices
+
+    inst, _ = add_institution(conn, "agency", head=False)
+    add_request(conn, inst, local("2026-11-01 10:00"))
+    compliance.compute_day(conn, dt.date(2026, 11, 5))
+
+    report = compliance_notices.write_day_notices(
+        conn, dt.date(2026, 11, 5), settings.get(), send=True
+    )
+
+    row = conn.execute(
+        "SELECT kind, status, recipients, last_error, status_when_addressed, body_text FROM notice"
+    ).fetchone()
+    assert row[:5] == (
+        "accreditation_overdue", "undeliverable", [],
+        "no active head or press secretary in the registry for institution agency", "pending",
+    )  # fmt: skip
+    assert "Kimga: Tashkilot rahbari" in row[5]  # uz-Latn, to the head's position
+    assert report.written == {"accreditation_overdue": 1}
+    assert report.undeliverable == {"accreditation_overdue": 1}
+    assert report.no_recipient == ["agency"]
+
+
+def test_a_daily_notice_for_an_institution_without_a_head_goes_to_its_press_secretary(conn):
+    from presswatch.activity import notices as compliance_notices
+
+    inst, _ = add_institution(conn, "agency", head=False)
+    conn.execute(
+        "INSERT INTO official (code, institution_id, role, full_name, position_title, email)"
+        " VALUES ('agency-press', %s, 'press_secretary', 'Press Person', 'Matbuot kotibi',"
+        " 'press@example.uz')",
+        [inst],
+    )
+    add_request(conn, inst, local("2026-11-01 10:00"))
+    compliance.compute_day(conn, dt.date(2026, 11, 5))
+
+    report = compliance_notices.write_day_notices(
+        conn, dt.date(2026, 11, 5), settings.get(), send=True
+    )
+
+    status, recipients = conn.execute("SELECT status, recipients FROM notice").fetchone()
+    assert (status, recipients) == ("pending", ["press@example.uz"])
+    assert report.undeliverable == {} and report.no_recipient == []
+
+
 # R5, R6
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import filecmp
+import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+import yaml
 from psycopg import sql
 
-from presswatch import db, migrate, registry
-from presswatch.demo import catalogue, generator
+from presswatch import db, migrate, registry, settings
+from presswatch.demo import catalogue, generator, people
 from presswatch.demo.people import latin_to_cyrillic
 from presswatch.demo.registry_writer import (
     COLUMNS,
@@ -21,7 +24,7 @@ from presswatch.demo.registry_writer import (
     select_institutions,
     write_demo_registry,
 )
-from presswatch.paths import DEMO_REGISTRY
+from presswatch.paths import DEMO_REGISTRY, ROOT
 from presswatch.text import normalize_uz_latin
 
 INSTITUTIONS = 40
@@ -32,7 +35,13 @@ END = dt.date(2025, 6, 30)  # a Monday: the period 2025-05-02..06-30 holds 8 who
 # two runs with the same arguments.
 IMPORT_TIMESTAMPS = ("created_at", "updated_at")
 REGISTRY_TABLES = generator.REGISTRY_TABLES
-CONTENT_TABLES = REGISTRY_TABLES + generator.SIM_TABLES + generator.HISTORY_TABLES
+CONTENT_TABLES = (
+    REGISTRY_TABLES
+    + generator.SIM_TABLES
+    + generator.STORY_SOURCE_TABLES
+    + generator.HISTORY_TABLES
+)
+DOMAIN_STORY_TABLES = ("story", "story_institution", "story_response")
 
 
 def contents(conn: psycopg.Connection, tables=CONTENT_TABLES) -> dict[str, str]:
@@ -104,8 +113,34 @@ def test_another_seed_changes_the_activity_but_not_the_registry(conn):
 
     for table in REGISTRY_TABLES:
         assert second[table] == first[table], table
-    for table in ("sim.account", "sim.post", "accreditation_request", "story", "story_response"):
+    for table in ("sim.account", "sim.post", "accreditation_request", "sim.portal_story",
+                  "sim.portal_response", "sim.feed_item"):  # fmt: skip
         assert second[table] != first[table], table
+    assert second["sim.feed"] == first["sim.feed"]  # the outlets' feeds are the same
+
+
+def test_seed_leaves_the_domain_story_tables_to_the_pipeline(conn):
+    institution_id = (
+        registry.import_folder(conn, DEMO_REGISTRY)
+        and conn.execute("SELECT id FROM institution WHERE code = 'justice'").fetchone()[0]
+    )
+    (story_id,) = conn.execute(
+        "INSERT INTO story (source, external_id, url, canonical_url, title, title_key,"
+        " published_at, first_seen_at) VALUES ('kun.uz', 'k1', 'https://kun.uz/1',"
+        " 'https://kun.uz/1', 'A', 'a', now(), now()) RETURNING id"
+    ).fetchone()
+    conn.execute(
+        "INSERT INTO story_institution (story_id, institution_id, match_method)"
+        " VALUES (%s, %s, 'manual')",
+        [story_id, institution_id],
+    )
+    conn.commit()
+    before = contents(conn, DOMAIN_STORY_TABLES)
+
+    seed(conn)
+
+    assert contents(conn, DOMAIN_STORY_TABLES) == before
+    assert conn.execute("SELECT count(*) FROM sim.portal_story").fetchone()[0] > 0
 
 
 def test_seed_leaves_the_domain_post_table_to_the_pipeline(seeded):
@@ -143,6 +178,19 @@ def test_demo_seed_imports_its_registry_with_nothing_quarantined(seeded):
     assert seeded.report.registry.quarantined == 0
     assert seeded.value("SELECT count(*) FROM quarantine") == 0
     assert seeded.value("SELECT count(*) FROM institution") == INSTITUTIONS
+
+
+def test_demo_registry_lists_one_feed_per_outlet_and_language_on_the_outlets_domain(seeded):
+    rows = build_registry(5).rows["feeds.csv"]
+
+    assert rows == build_registry(300).rows["feeds.csv"]  # the same at every scale
+    assert sorted((urlsplit(url).hostname, language) for _, _, url, language, _ in rows) == (
+        sorted(set(people.STORY_SOURCES))
+    )
+    assert len({code for code, *_ in rows}) == len(rows)
+    assert all(url.startswith("https://") and active is True for _, _, url, _, active in rows)
+    stored = seeded.rows("SELECT code, url, language, kind FROM story_feed ORDER BY code")
+    assert stored == sorted((code, url, language, "rss") for code, _, url, language, _ in rows)
 
 
 def test_accounts_scale_at_about_twelve_per_institution(seeded):
@@ -326,53 +374,281 @@ def test_wikipedia_world_has_redirects_langlinks_and_missing_languages(seeded):
     )
 
 
-# --- domain history ------------------------------------------------------------------------
+# --- the story sources --------------------------------------------------------------------
+
+# Every (story, institution) answered, with the story's tone and the hours from its publication
+# to the first response: the portal's records and the response posts, whose story is the URL in
+# their text.
+FIRST_RESPONSES = """
+WITH story AS (
+    SELECT url, tone, published_at FROM sim.portal_story
+),
+post_response AS (
+    SELECT substring(p.text FROM 'https://[^ ]+') AS story_url, i.code AS institution_code,
+           p.created_at AS responded_at
+      FROM sim.post AS p
+      JOIN social_account AS a ON a.platform = p.platform AND a.external_id = p.account_external_id
+      JOIN institution AS i ON i.id = a.institution_id
+     WHERE p.text LIKE '%%https://%%'
+),
+response AS (
+    SELECT story_url, institution_code, responded_at FROM sim.portal_response
+    UNION ALL
+    SELECT story_url, institution_code, responded_at FROM post_response
+)
+SELECT s.url, s.tone,
+       extract(epoch FROM min(r.responded_at) - s.published_at) / 3600 AS first_response_hours
+  FROM story AS s
+  LEFT JOIN response AS r ON r.story_url = s.url
+ GROUP BY s.url, s.tone, s.published_at, r.institution_code
+"""
 
 
 def test_critical_story_responses_fall_both_before_and_after_the_24_hour_deadline(seeded):
-    first_response_hours = [hours for (hours,) in seeded.rows(
-        "SELECT extract(epoch FROM min(r.responded_at) - s.published_at) / 3600"
-        " FROM story AS s JOIN story_institution AS si ON si.story_id = s.id"
-        " LEFT JOIN story_response AS r ON r.story_id = si.story_id AND r.institution_id = si.institution_id"
-        " WHERE s.is_critical GROUP BY s.id, si.institution_id, s.published_at"
-    )]  # fmt: skip
-    answered = [float(h) for h in first_response_hours if h is not None]
+    critical = [hours for _, tone, hours in seeded.rows(FIRST_RESPONSES) if tone == "negative"]
+    answered = [float(hours) for hours in critical if hours is not None]
     assert any(h < 6 for h in answered)
     assert any(23 <= h < 24 for h in answered) and any(24 <= h < 25 for h in answered)
     assert any(h > 25 for h in answered)
-    assert len(answered) < len(first_response_hours)  # some are never answered
     assert all(h > 0 for h in answered)
-    social = seeded.value(
-        "SELECT count(*) FROM story_response AS r JOIN social_account AS a ON a.id = r.account_id"
-        " JOIN sim.post AS p ON p.platform = a.platform AND p.account_external_id = a.external_id"
-        " AND p.post_id = r.platform_post_id AND p.created_at = r.responded_at"
-        " WHERE r.channel = 'social_post'"
-    )
-    assert (
-        social
-        == seeded.value("SELECT count(*) FROM story_response WHERE channel = 'social_post'")
-        > 0
-    )
+    assert len(answered) < len(critical)  # some are never answered
 
 
-def test_stories_come_from_the_outlets_in_their_languages_with_example_urls(seeded):
-    sources = dict(seeded.rows("SELECT source, count(*) FROM story GROUP BY 1"))
-    assert {"kun.uz", "gazeta.uz", "daryo.uz"} <= set(sources)
+def test_response_posts_link_to_their_story_or_name_its_title(seeded):
+    # Response posts are stamped at half a second, which no regular post is.
+    texts = [text for (text,) in seeded.rows(
+        "SELECT text FROM sim.post"
+        " WHERE mod(extract(microseconds FROM created_at)::bigint, 1000000) = 500000"
+    )]  # fmt: skip
+    assert len(texts) > 100
+    urls = {url for (url,) in seeded.rows(
+        "SELECT url FROM sim.portal_story UNION SELECT link FROM sim.feed_item"
+    )}  # fmt: skip
+    titles = {title for (title,) in seeded.rows(
+        "SELECT title FROM sim.portal_story UNION SELECT title FROM sim.feed_item"
+    )}  # fmt: skip
+    linked = [t for t in texts if t.split(": ", 1)[1] in urls]
+    named = [t for t in texts if t.split(": ", 1)[1] in titles]
+    assert len(linked) + len(named) == len(texts)
+    assert len(named) > 0 and len(linked) > 2 * len(named)
+
+
+def test_portal_records_responses_off_social_networks_and_some_posts(seeded):
+    channels = dict(seeded.rows("SELECT channel, count(*) FROM sim.portal_response GROUP BY 1"))
+    assert set(channels) == {"social_post", "website", "press_release", "statement",
+                             "media_comment"}  # fmt: skip
+    # A recorded post is the post itself: its permalink, account and time.
+    unmatched = seeded.value(
+        "SELECT count(*) FROM sim.portal_response AS r WHERE r.channel = 'social_post'"
+        " AND NOT EXISTS (SELECT 1 FROM sim.post AS p JOIN sim.account AS a"
+        " ON a.platform = p.platform AND a.external_id = p.account_external_id"
+        " WHERE p.platform = r.account_platform AND a.handle = r.account_handle"
+        " AND r.url LIKE '%%' || p.post_id AND p.created_at = r.responded_at)"
+    )
+    assert unmatched == 0
+    response_posts = seeded.value(
+        "SELECT count(*) FROM sim.post"
+        " WHERE mod(extract(microseconds FROM created_at)::bigint, 1000000) = 500000"
+    )
+    assert 0 < channels["social_post"] < response_posts
     assert (
         seeded.value(
-            "SELECT count(*) FROM story WHERE url NOT LIKE 'https://' || source || '.example/%%'"
+            "SELECT count(*) FROM sim.portal_response AS r WHERE r.story_portal_id IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM sim.portal_story AS s"
+            " WHERE s.portal_id = r.story_portal_id AND s.url = r.story_url)"
         )
         == 0
     )
-    assert 0.3 < seeded.value("SELECT avg(is_critical::int) FROM story") < 0.5
+    assert (
+        seeded.value("SELECT count(*) FROM sim.portal_response WHERE story_portal_id IS NULL") > 0
+    )  # responses to stories only in a feed
     assert (
         seeded.value(
-            "SELECT count(*) FROM story AS s JOIN story_institution AS si ON si.story_id = s.id"
-            " JOIN institution AS i ON i.id = si.institution_id"
-            " WHERE s.language = 'ru' AND strpos(s.title, i.name_ru) > 0"
+            "SELECT count(*) FROM sim.portal_response WHERE recorded_at < responded_at"
+            " OR recorded_at >= timestamptz '2025-07-01 00:00+05'"
+        )
+        == 0
+    )
+
+
+def test_portal_stories_come_from_the_outlets_in_their_languages_some_tagged(seeded):
+    sources = dict(seeded.rows("SELECT source_domain, count(*) FROM sim.portal_story GROUP BY 1"))
+    assert {"kun.uz", "gazeta.uz", "daryo.uz"} <= set(sources)
+    assert (
+        seeded.value(
+            "SELECT count(*) FROM sim.portal_story"
+            " WHERE url NOT LIKE 'https://' || source_domain || '/%%'"
+        )
+        == 0
+    )
+    assert 0.3 < seeded.value("SELECT avg((tone = 'negative')::int) FROM sim.portal_story") < 0.5
+    tagged = seeded.value(
+        "SELECT avg((cardinality(institution_codes) > 0)::int) FROM sim.portal_story"
+    )
+    assert 0.2 < tagged < 0.4
+    assert (
+        seeded.value(
+            "SELECT count(*) FROM sim.portal_story AS s, unnest(s.institution_codes) AS tag (code)"
+            " WHERE NOT EXISTS (SELECT 1 FROM institution AS i WHERE i.code = tag.code)"
+        )
+        == 0
+    )
+    assert (
+        seeded.value(
+            "SELECT count(*) FROM sim.portal_story WHERE collected_at <= published_at"
+            " OR collected_at > published_at + interval '30 minutes'"
+        )
+        == 0
+    )
+
+
+def test_titles_name_institutions_in_the_story_language_some_two_some_inflected(seeded):
+    languages = {language for (language,) in seeded.rows(
+        "SELECT DISTINCT s.language FROM sim.portal_story AS s JOIN institution AS i"
+        " ON strpos(s.title, CASE s.language WHEN 'uz-Latn' THEN i.name_uz_latn"
+        "                    WHEN 'uz-Cyrl' THEN i.name_uz_cyrl WHEN 'ru' THEN i.name_ru"
+        "                    ELSE i.name_en END) > 0"
+    )}  # fmt: skip
+    assert languages == {"uz-Latn", "uz-Cyrl", "ru", "en"}
+    assert seeded.value("SELECT count(*) FROM sim.portal_story WHERE title LIKE '%%{%%'") == 0
+    # Both a department and its parent: "A va B", "A и B".
+    assert (
+        seeded.value(
+            "SELECT count(*) FROM sim.portal_story AS s JOIN institution AS i ON true"
+            " JOIN institution AS p ON p.id = i.parent_id"
+            " WHERE strpos(s.title, i.name_uz_latn || ' va ' || p.name_uz_latn) > 0"
+            "    OR strpos(s.title, i.name_ru || ' и ' || p.name_ru) > 0"
+            "    OR strpos(s.title, i.name_en || ' and ' || p.name_en) > 0"
         )
         > 0
     )
+    # Uzbek with a case suffix on the name, Russian in the genitive.
+    assert (
+        seeded.value(
+            "SELECT count(*) FROM sim.portal_story AS s JOIN institution AS i"
+            " ON strpos(s.title, i.name_uz_latn || 'ga ') > 0 OR strpos(s.title, i.name_uz_latn || 'da ') > 0"
+        )
+        > 0
+    )
+    genitive = [title for (title,) in seeded.rows(
+        "SELECT title FROM sim.portal_story WHERE language = 'ru'"
+        " AND (title LIKE '%%Министерства %%' OR title LIKE '%%Хокимията %%')"
+    )]  # fmt: skip
+    assert genitive and all("Министерство " not in t for t in genitive)
+
+
+# An institution name free of trigger words, per language, for the titles' {name}.
+SAMPLE_NAMES = {"uz-Latn": "Adliya vazirligi", "uz-Cyrl": "Адлия вазирлиги",
+                "ru": "Министерство юстиции", "en": "Ministry of Justice"}  # fmt: skip
+RUSSIAN_GENITIVE_SAMPLE = "Министерства юстиции"
+
+
+def _contains(keys: list[str], term: list[str], prefix: bool) -> bool:
+    """Whether ``term``'s keys are next to each other in ``keys``; with ``prefix`` (a '*' term),
+    its last key needs only begin the key there."""
+    *head, last = term
+    return any(
+        keys[i : i + len(head)] == head
+        and (keys[i + len(head)].startswith(last) if prefix else keys[i + len(head)] == last)
+        for i in range(len(keys) - len(term) + 1)
+    )
+
+
+def _lexicon_scores(conn, titles: list[tuple[str, str]]) -> list[float]:
+    """Each (language, title)'s lexicon score, found as the pipeline finds terms: next to each
+    other on the match keys of presswatch_match_keys, plain or stemmed; a '*' term on whole
+    words, its last word beginning the title's. A term in both Uzbek scripts counts once."""
+    lexicon = yaml.safe_load((ROOT / "include" / "lexicon" / "critical.yaml").read_text())
+    terms = []  # (category, term languages, weight, term)
+    for name, category in lexicon["categories"].items():
+        for language, words in category["terms"].items():
+            group = ("uz-Latn", "uz-Cyrl") if language.startswith("uz") else (language,)
+            terms += [(name, group, category["weight"], word) for word in words]
+
+    def keys(texts: list[str]) -> list[tuple[list[str], list[str], list[str]]]:
+        return conn.execute(
+            "SELECT presswatch_match_keys(t, 'plain'), presswatch_match_keys(t, 'stem'),"
+            "       presswatch_match_keys(t, 'word')"
+            " FROM unnest(%s::text[]) WITH ORDINALITY AS u (t, n) ORDER BY n",
+            [texts],
+        ).fetchall()
+
+    term_keys = keys([term.rstrip("*") for *_, term in terms])
+    scores = []
+    for (language, _), title_keys in zip(titles, keys([t for _, t in titles]), strict=True):
+        found = {}
+        for (category, group, weight, term), term_ways in zip(terms, term_keys, strict=True):
+            if language not in group:
+                continue
+            if term.endswith("*"):
+                hit = _contains(title_keys[2], term_ways[2], prefix=True)
+            else:
+                hit = any(
+                    _contains(title_keys[way], term_ways[way], prefix=False) for way in (0, 1)
+                )
+            if hit:
+                found[(category, tuple(term_ways[0]))] = weight
+        scores.append(sum(found.values()))
+    return scores
+
+
+def _filled(templates: list[list[str]]) -> list[tuple[str, str]]:
+    return [
+        (language, template.replace("{name}", SAMPLE_NAMES[language]))
+        for language, row in zip(people.LANGUAGES, templates, strict=True)
+        for template in row
+    ]
+
+
+def test_critical_titles_carry_trigger_words_and_routine_titles_none(conn):
+    threshold = settings.get().stories.critical_threshold
+    critical = _filled(people.CRITICAL_TITLES) + [
+        ("ru", t.replace("{name}", RUSSIAN_GENITIVE_SAMPLE))
+        for t in people.RUSSIAN_GENITIVE_CRITICAL_TITLES
+    ]
+    routine = _filled(people.ROUTINE_TITLES) + [
+        ("ru", t.replace("{name}", RUSSIAN_GENITIVE_SAMPLE))
+        for t in people.RUSSIAN_GENITIVE_ROUTINE_TITLES
+    ]
+
+    critical_scores = _lexicon_scores(conn, critical)
+    routine_scores = _lexicon_scores(conn, routine)
+
+    assert [
+        t for t, score in zip(critical, critical_scores, strict=True) if score < threshold
+    ] == []
+    assert [t for t, score in zip(routine, routine_scores, strict=True) if score > 0] == []
+    assert all("{name}" in t for row in people.CRITICAL_TITLES + people.ROUTINE_TITLES for t in row)
+
+
+def test_outlet_feeds_carry_a_share_of_the_stories_under_the_same_urls(seeded):
+    feeds = seeded.rows("SELECT host, path, format, language FROM sim.feed ORDER BY host, path")
+    assert feeds == sorted(
+        (f.outlet, f.path, f.format, f.declared_language) for f in people.STORY_FEEDS
+    )
+    in_both = seeded.value(
+        "SELECT count(*) FROM sim.feed_item AS f JOIN sim.portal_story AS s ON s.url = f.link"
+    )
+    items = seeded.value("SELECT count(*) FROM sim.feed_item")
+    stories = seeded.value("SELECT count(*) FROM sim.portal_story")
+    assert 0.3 * stories < in_both < items
+    assert items - in_both > 0.05 * stories  # some stories are only in a feed
+
+
+def test_feed_items_are_written_the_outlets_way_with_two_deliberately_bad(seeded):
+    dates = dict(seeded.rows(
+        "SELECT host || path, array_agg(pub_date ORDER BY listed_at DESC) FROM sim.feed_item"
+        " GROUP BY 1"
+    ))  # fmt: skip
+    assert all(d.endswith(" +0500") for d in dates["kun.uz/news/rss"])
+    assert all(re.fullmatch(r"\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d", d)
+               for d in dates["xabar.uz/kr/rss"])  # fmt: skip
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+05:00", d)
+               for d in dates["spot.uz/ru/feed/atom"])  # fmt: skip
+    assert dates["daryo.uz/feed/"][0] is None  # the newest item: no date
+    assert seeded.value("SELECT count(*) FROM sim.feed_item WHERE pub_date IS NULL") == 1
+    scripted = seeded.rows("SELECT host, path FROM sim.feed_item WHERE title LIKE '%%<script>%%'")
+    assert scripted == [("kun.uz", "/ru/news/rss")]
 
 
 def test_accreditation_decisions_take_up_to_six_days_with_some_pending_and_refused(seeded):

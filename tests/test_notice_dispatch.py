@@ -191,6 +191,22 @@ def test_suppressed_notices_are_never_sent(conn, smtp_server):
     assert not smtp_server.messages
 
 
+def test_undeliverable_notices_are_never_claimed(conn, smtp_server):
+    conn.execute(
+        "INSERT INTO notice (kind, dedup_key, language, reference_no, recipients, subject,"
+        " body_html, body_text, status, status_when_addressed, last_error, next_attempt_at)"
+        " VALUES ('story_sla_breach', 'test:1', 'ru', 'PW-2026-000001', '{}', 'S', '<p>B</p>',"
+        " 'B', 'undeliverable', 'pending', 'no active head or press secretary', %s)",
+        [NOW],
+    )
+    conn.commit()
+
+    report = run(conn.info.dsn, clock=NOW + dt.timedelta(days=30))
+
+    assert report.claimed == 0 and not smtp_server.messages
+    assert conn.execute("SELECT status, attempts FROM notice").fetchone() == ("undeliverable", 0)
+
+
 @pytest.mark.parametrize(
     ("run_type", "params", "sends"),
     [

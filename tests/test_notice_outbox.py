@@ -1,13 +1,14 @@
 """Writing notices: once per dedup key, numbered per year, suppressed for backfills, addressed
-only from the registry, with hostile text inert all the way to the mailbox."""
+only from the registry (undeliverable, kept, when it has nobody), with hostile text inert all
+the way to the mailbox."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+import psycopg
 import pytest
 
-from presswatch.errors import PresswatchError
 from presswatch.notices import dispatch, outbox
 from presswatch.notices.samples import sample_context
 
@@ -124,13 +125,53 @@ def test_recipients_come_only_from_the_registry(conn):
     ]
 
 
-def test_a_notice_without_recipients_is_a_clear_error(conn):
-    with pytest.raises(PresswatchError, match="no recipients"):
-        outbox.write(
-            conn, kind="posting_lapse_weekly", dedup_key="k", institution_id=None, language="en",
-            recipients=[], context=sample_context("posting_lapse_weekly", "en"),
-            issued_on=ISSUED, send=True,
-        )  # fmt: skip
+def test_a_notice_without_recipients_is_stored_undeliverable_with_the_reason(conn):
+    institution_id = make_institution(conn)
+    conn.execute("UPDATE official SET active = false")
+
+    result = write(conn, institution_id)
+    again = write(conn, institution_id)
+
+    assert (result.created, result.status) == (True, "undeliverable")
+    assert (again.created, again.status) == (False, "undeliverable")
+    row = conn.execute(
+        "SELECT status, recipients, last_error, status_when_addressed, body_text FROM notice"
+    ).fetchone()
+    assert row[:4] == (
+        "undeliverable", [],
+        "no active head or press secretary in the registry for institution justice", "pending",
+    )  # fmt: skip
+    assert "PW-2026-000001" in row[4]  # rendered like any other
+
+
+def test_a_backfills_undeliverable_notice_remembers_it_was_to_be_suppressed(conn):
+    institution_id = make_institution(conn)
+    conn.execute("UPDATE official SET active = false")
+
+    write(conn, institution_id, send=False)
+
+    row = conn.execute("SELECT status, status_when_addressed FROM notice").fetchone()
+    assert row == ("undeliverable", "suppressed")
+
+
+def test_a_notice_for_no_institution_and_nobody_says_so(conn):
+    result = outbox.write(
+        conn, kind="posting_lapse_weekly", dedup_key="k", institution_id=None, language="en",
+        recipients=[], context=sample_context("posting_lapse_weekly", "en"),
+        issued_on=ISSUED, send=True,
+    )  # fmt: skip
+
+    assert result.status == "undeliverable"
+    (reason,) = conn.execute("SELECT last_error FROM notice").fetchone()
+    assert reason == "no recipients: the notice names no institution to address"
+
+
+def test_the_registry_cannot_hold_an_undeliverable_notice_that_has_recipients(conn):
+    institution_id = make_institution(conn)
+    write(conn, institution_id)
+
+    with pytest.raises(psycopg.errors.CheckViolation):
+        conn.execute("UPDATE notice SET status = 'undeliverable'")
 
 
 def test_hostile_story_text_arrives_inert_and_intact(conn, smtp_server):

@@ -306,3 +306,145 @@ def test_accounts_csv_may_leave_out_the_verified_column(conn):
 
     assert report.per_file["accounts.csv"]["loaded"] == 3
     assert set(_registry_checks(conn).values()) == {(None, None)}
+
+
+# --- feeds.csv and aliases.csv (R3) ----------------------------------------------------------
+
+FEEDS_HEADER = "code,name,url,language,active\n"
+ALIASES_HEADER = "institution_code,alias,kind,language\n"
+
+
+def _registry_with(tmp_path: Path, **files: str) -> Path:
+    """BAD's institutions.csv and the given files (feeds="...", aliases="...")."""
+    folder = tmp_path / "registry"
+    folder.mkdir(exist_ok=True)
+    shutil.copy(BAD / "institutions.csv", folder)
+    for name, text in files.items():
+        (folder / f"{name}.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_feeds_load_and_each_bad_feed_row_is_quarantined_with_file_line_and_field(conn, tmp_path):
+    conn.execute(
+        "INSERT INTO story_feed (code, kind, name, url) VALUES"
+        " ('portal', 'portal', 'Monitoring portal', 'https://portal.example/api')"
+    )
+    conn.commit()
+    folder = _registry_with(
+        tmp_path,
+        feeds=FEEDS_HEADER
+        + "kun_uz,Kun.uz,https://kun.uz/news/rss,uz-Latn,true\n"
+        + "gazeta_ru,Gazeta.uz ,http://127.0.0.1:8765/feeds/gazeta,ru,\n"
+        + "Bad Code,X,https://x.example/rss,,\n"
+        + "nourl,X,ftp://x.example/rss,,\n"
+        + "klingon,X,https://k.example/rss,tlh,\n"
+        + "kun_uz,Again,https://kun.uz/other/rss,,\n"
+        + "same_url,Same,https://kun.uz/news/rss,,\n"
+        + "portal,Portal,https://portal.example/rss,,\n"
+        + "paused,Paused,https://paused.example/rss,en,false\n",
+    )
+
+    report = registry.import_folder(conn, folder)
+
+    feeds = report.per_file["feeds.csv"]
+    assert (feeds["loaded"], feeds["quarantined"]) == (3, 6)
+    assert {r.split(":")[0] for r in report.reasons if r.startswith("feeds.csv")} == {
+        "feeds.csv line 4, field code", "feeds.csv line 5, field url",
+        "feeds.csv line 6, field language", "feeds.csv line 7, field code",
+        "feeds.csv line 8, field url", "feeds.csv line 9, field code",
+    }  # fmt: skip
+    assert "feeds.csv line 9, field code: 'portal' is the monitoring portal's feed code" in (
+        report.reasons
+    )
+    assert conn.execute(
+        "SELECT code, kind, name, url, language, active FROM story_feed ORDER BY code"
+    ).fetchall() == [
+        ("gazeta_ru", "rss", "Gazeta.uz", "http://127.0.0.1:8765/feeds/gazeta", "ru", True),
+        ("kun_uz", "rss", "Kun.uz", "https://kun.uz/news/rss", "uz-Latn", True),
+        ("paused", "rss", "Paused", "https://paused.example/rss", "en", False),
+        ("portal", "portal", "Monitoring portal", "https://portal.example/api", None, True),
+    ]
+    again = registry.import_folder(conn, folder)
+    assert again.per_file["feeds.csv"]["unchanged"] == 3
+    assert again.loaded == again.updated == 0
+
+
+def test_a_feed_whose_url_changes_forgets_what_its_last_fetch_saw(conn, tmp_path):
+    registry.import_folder(
+        conn, _registry_with(tmp_path, feeds=FEEDS_HEADER + "kun_uz,Kun.uz,https://kun.uz/rss,,\n")
+    )
+    conn.execute("UPDATE story_feed SET etag = '\"abc\"', last_modified = 'Mon, 03 Mar 2025'")
+    conn.commit()
+
+    renamed = registry.import_folder(
+        conn, _registry_with(tmp_path, feeds=FEEDS_HEADER + "kun_uz,Kun,https://kun.uz/rss,,\n")
+    )
+    kept = conn.execute("SELECT etag, last_modified FROM story_feed").fetchone()
+    moved = registry.import_folder(
+        conn, _registry_with(tmp_path, feeds=FEEDS_HEADER + "kun_uz,Kun,https://kun.uz/v2/rss,,\n")
+    )
+
+    assert renamed.per_file["feeds.csv"]["updated"] == 1
+    assert kept == ('"abc"', "Mon, 03 Mar 2025")
+    assert moved.per_file["feeds.csv"]["updated"] == 1
+    assert conn.execute("SELECT url, etag, last_modified FROM story_feed").fetchone() == (
+        "https://kun.uz/v2/rss", None, None,
+    )  # fmt: skip
+
+
+def test_aliases_load_with_their_keys_and_each_bad_alias_row_is_quarantined(conn, tmp_path):
+    folder = _registry_with(
+        tmp_path,
+        aliases=ALIASES_HEADER
+        + "justice,Adliya,short_name,uz-Latn\n"
+        + "justice,Huquqiy axborot markazi,extra,\n"
+        + "justice,O'zbekiston Adliyasi,extra,uz-Latn\n"
+        + "justice,Vazirlik,extra,\n"
+        + "nobody,Something Distinct,extra,\n"
+        + "justice,Adliya,nickname,\n"
+        + "justice,Adliya,short_name,\n"
+        + "justice,Something Distinct,extra,fr\n",
+    )
+
+    report = registry.import_folder(conn, folder)
+
+    aliases = report.per_file["aliases.csv"]
+    assert (aliases["loaded"], aliases["quarantined"]) == (3, 5)
+    assert {r.split(":")[0] for r in report.reasons if r.startswith("aliases.csv")} == {
+        "aliases.csv line 5, field alias", "aliases.csv line 6, field institution_code",
+        "aliases.csv line 7, field kind", "aliases.csv line 8, field alias",
+        "aliases.csv line 9, field language",
+    }  # fmt: skip
+    assert any("'Vazirlik' is made of common words only" in r for r in report.reasons)
+    assert "aliases.csv line 8, field alias: duplicate alias (first on line 2)" in report.reasons
+    assert conn.execute(
+        "SELECT a.alias, a.kind, a.origin, a.language, a.keys_plain FROM institution_alias a"
+        " ORDER BY a.alias"
+    ).fetchall() == [
+        ("Adliya", "short_name", "registry", "uz-Latn", ["adliya"]),
+        ("Huquqiy axborot markazi", "extra", "registry", None, ["huquqi", "axboro", "markaz"]),
+        ("Oʻzbekiston Adliyasi", "extra", "registry", "uz-Latn", ["ozbeki", "adliya"]),
+    ]
+    again = registry.import_folder(conn, folder)
+    assert again.per_file["aliases.csv"]["unchanged"] == 3
+    assert again.loaded == again.updated == 0
+
+
+def test_an_operators_alias_listed_in_aliases_csv_becomes_the_registrys(conn, tmp_path):
+    from presswatch.sla import matching
+
+    registry.import_folder(conn, BAD)
+    matching.add_alias(conn, "justice", "Huquqiy axborot markazi")
+    conn.commit()
+
+    report = registry.import_folder(
+        conn,
+        _registry_with(
+            tmp_path, aliases=ALIASES_HEADER + "justice,Huquqiy axborot markazi,extra,\n"
+        ),
+    )
+
+    assert report.per_file["aliases.csv"]["updated"] == 1
+    assert conn.execute("SELECT origin, active FROM institution_alias").fetchall() == [
+        ("registry", True)
+    ]

@@ -935,6 +935,210 @@ def test_faults_apply_to_the_next_n_requests_only(simulator, telegram_channel):
     assert statuses == [500, 500, 200]
 
 
+# --- the story sources: the monitoring portal and news feeds --------------------------------
+
+PORTAL = "/portal/api/v1"
+PORTAL_AUTH = {"Authorization": "Bearer test-portal"}
+# The documented shapes (presswatch.simulator.portal), with every value present.
+PORTAL_STORY = {
+    "id": "1000123",
+    "url": "https://kun.uz/news/2025/03/03/100234",
+    "title": "Adliya vazirligi: murojaatlar javobsiz",
+    "text": "Matn.",
+    "language": "uz-Latn",
+    "source": {"name": "Kun.uz", "domain": "kun.uz"},
+    "published_at": "2025-03-03T14:15:00+05:00",
+    "collected_at": "2025-03-03T14:19:12+05:00",
+    "institutions": [{"code": "justice"}],
+    "tone": "negative",
+}
+PORTAL_RESPONSE = {
+    "id": "5000123",
+    "story": {"id": "1000123", "url": "https://kun.uz/news/2025/03/03/100234"},
+    "institution": {"code": "justice"},
+    "responded_at": "2025-03-03T18:02:00+05:00",
+    "url": "https://x.com/adliyauz/status/1897000000000000000",
+    "channel": "social_post",
+    "account": {"platform": "x", "handle": "adliyauz"},
+    "recorded_at": "2025-03-03T18:09:41+05:00",
+}
+
+
+@pytest.fixture
+def portal_world(conn):
+    for n in range(3):
+        conn.execute(
+            "INSERT INTO sim.portal_story (portal_id, source_name, source_domain, url, title,"
+            " text, language, published_at, collected_at, institution_codes, tone)"
+            " VALUES (%s, 'Kun.uz', 'kun.uz', %s, 'Adliya vazirligi: murojaatlar javobsiz',"
+            " 'Matn.', 'uz-Latn', %s, %s, ARRAY['justice'], 'negative')",
+            [1000 + n, f"https://kun.uz/news/{n}", at(3, 9, 15 + n), at(3, 9, 19 + n)],
+        )
+    conn.execute(
+        "INSERT INTO sim.portal_response (portal_id, story_portal_id, story_url,"
+        " institution_code, responded_at, url, channel, account_platform, account_handle,"
+        " recorded_at) VALUES (5000, 1000, 'https://kun.uz/news/0', 'justice', %s,"
+        " 'https://x.com/adliyauz/status/1897000000000000000', 'social_post', 'x', 'adliyauz',"
+        " %s)",
+        [at(3, 13, 2), at(3, 13, 9)],
+    )
+    conn.commit()
+
+
+def portal_get(simulator, listing: str, **params) -> requests.Response:
+    return requests.get(
+        simulator.url(f"{PORTAL}/{listing}"), params=params, headers=PORTAL_AUTH, timeout=TIMEOUT
+    )
+
+
+def test_portal_pages_have_the_documented_shape_in_tashkent_time(simulator, portal_world):
+    first = portal_get(simulator, "stories", limit=2).json()
+    assert set(first) == {"data", "next_cursor", "has_more"}
+    assert first["has_more"] is True
+    assert_same_shape(first["data"], [PORTAL_STORY], "stories")
+    assert first["data"][0]["published_at"] == "2025-03-03T14:15:00+05:00"
+    assert first["data"][0]["collected_at"] == "2025-03-03T14:19:00+05:00"
+
+    rest = portal_get(simulator, "stories", limit=2, cursor=first["next_cursor"]).json()
+    assert ([s["id"] for s in rest["data"]], rest["has_more"]) == (["1002"], False)
+    empty = portal_get(simulator, "stories", cursor=rest["next_cursor"]).json()
+    assert (empty["data"], empty["next_cursor"]) == ([], rest["next_cursor"])
+
+    responses = portal_get(simulator, "responses").json()
+    assert_same_shape(responses["data"], [PORTAL_RESPONSE], "responses")
+
+
+def test_portal_until_is_exclusive_of_what_was_collected_then(simulator, portal_world):
+    page = portal_get(simulator, "stories", until="2025-03-03T14:20:00+05:00").json()
+    assert [s["id"] for s in page["data"]] == ["1000"]
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"limit": "501"}, "invalid_parameter"),
+        ({"limit": "0"}, "invalid_parameter"),
+        ({"until": "2025-03-03T14:20:00"}, "invalid_parameter"),
+        ({"cursor": "garbage"}, "invalid_cursor"),
+    ],
+)
+def test_portal_rejects_bad_parameters_with_400(simulator, portal_world, params, code):
+    answer = portal_get(simulator, "stories", **params)
+    assert (answer.status_code, answer.json()["error"]["code"]) == (400, code)
+
+
+def test_portal_without_bearer_token_is_401(simulator, portal_world):
+    answer = requests.get(simulator.url(f"{PORTAL}/stories"), timeout=TIMEOUT)
+    assert answer.status_code == 401
+    assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+    assert answer.json()["error"]["code"] == "unauthorized"
+
+
+def test_portal_rate_limit_is_429_with_retry_after_and_5xx_a_gateway_page(simulator, portal_world):
+    simulator.fault("portal", "rate_limit", retry_after=12)
+    simulator.fault("portal", "server_error", status=504)
+    limited = portal_get(simulator, "stories")
+    assert (limited.status_code, limited.headers["Retry-After"]) == (429, "12")
+    assert limited.json()["error"]["code"] == "rate_limited"
+    failed = portal_get(simulator, "stories")
+    assert failed.status_code == 504 and "nginx" in failed.text
+    assert portal_get(simulator, "stories").status_code == 200
+
+
+@pytest.fixture
+def feed_world(conn):
+    conn.execute(
+        "INSERT INTO sim.feed (host, path, format, title, language)"
+        " VALUES ('kun.uz', '/ru/news/rss', 'rss', 'Kun.uz', 'ru'),"
+        "        ('xabar.uz', '/feed/atom', 'atom', 'Xabar.uz', 'uz-Cyrl')"
+    )
+    for host, path in (("kun.uz", "/ru/news/rss"), ("xabar.uz", "/feed/atom")):
+        conn.execute(
+            "INSERT INTO sim.feed_item (host, path, guid, link, title, description, body,"
+            " pub_date, listed_at) VALUES"
+            " (%(host)s, %(path)s, 'g1', 'https://x/1', 'Old', NULL, NULL, 'd1', %(old)s),"
+            " (%(host)s, %(path)s, 'https://x/2', 'https://x/2', '<b>Suv & gaz</b>',"
+            "  '<p>Anons</p>', 'a ]]> b', 'Mon, 03 Mar 2025 14:15:00 +0500', %(new)s)",
+            {"host": host, "path": path, "old": at(3, 8), "new": at(3, 9, 15)},
+        )
+    conn.commit()
+
+
+def test_rss_is_well_formed_newest_first_with_html_escaped_and_validators(simulator, feed_world):
+    import xml.etree.ElementTree as ET
+
+    answer = requests.get(simulator.url("/feeds/kun.uz/ru/news/rss"), timeout=TIMEOUT)
+    assert answer.headers["content-type"] == "application/rss+xml; charset=utf-8"
+    channel = ET.fromstring(answer.content).find("channel")
+    assert channel.findtext("language") == "ru"
+    newest, oldest = channel.findall("item")
+    assert newest.findtext("title") == "<b>Suv & gaz</b>"
+    assert newest.find("guid").get("isPermaLink") == "true"
+    assert oldest.find("guid").get("isPermaLink") == "false"
+    content = "{http://purl.org/rss/1.0/modules/content/}encoded"
+    assert newest.findtext(content) == "a ]]> b"
+    assert newest.findtext("pubDate") == "Mon, 03 Mar 2025 14:15:00 +0500"
+    assert answer.headers["Last-Modified"] == "Mon, 03 Mar 2025 09:15:00 GMT"
+    assert answer.headers["ETag"].startswith('"')
+
+
+def test_atom_is_well_formed_with_its_language(simulator, feed_world):
+    import xml.etree.ElementTree as ET
+
+    answer = requests.get(simulator.url("/feeds/xabar.uz/feed/atom"), timeout=TIMEOUT)
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.fromstring(answer.content)
+    assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "uz-Cyrl"
+    newest = feed.findall(f"{atom}entry")[0]
+    assert newest.findtext(f"{atom}title") == "<b>Suv & gaz</b>"
+    assert newest.find(f"{atom}link").get("href") == "https://x/2"
+
+
+def test_feed_answers_304_to_its_etag_or_last_modified_and_the_etag_wins(simulator, feed_world):
+    url = simulator.url("/feeds/kun.uz/ru/news/rss")
+    first = requests.get(url, timeout=TIMEOUT)
+    etag, last_modified = first.headers["ETag"], first.headers["Last-Modified"]
+
+    def status(**headers) -> int:
+        return requests.get(url, headers=headers, timeout=TIMEOUT).status_code
+
+    assert status(**{"If-None-Match": etag}) == 304
+    assert status(**{"If-None-Match": f'"other", W/{etag}'}) == 304
+    assert status(**{"If-Modified-Since": last_modified}) == 304
+    assert status(**{"If-Modified-Since": "Mon, 03 Mar 2025 09:14:59 GMT"}) == 200
+    assert status(**{"If-None-Match": '"other"', "If-Modified-Since": last_modified}) == 200
+
+
+def test_raw_feed_body_is_served_verbatim_and_unknown_feeds_are_404(simulator, conn):
+    conn.execute(
+        "INSERT INTO sim.feed (host, path, title, raw_body, raw_status)"
+        " VALUES ('daryo.uz', '/feed', 'Daryo', '<html>Texnik ishlar</html>', 503)"
+    )
+    conn.commit()
+    raw = requests.get(simulator.url("/feeds/daryo.uz/feed"), timeout=TIMEOUT)
+    assert (raw.status_code, raw.text) == (503, "<html>Texnik ishlar</html>")
+    assert requests.get(simulator.url("/feeds/daryo.uz/other"), timeout=TIMEOUT).status_code == 404
+
+
+def test_feed_faults_rate_limit_with_retry_after_and_cut_the_body(simulator, feed_world):
+    url = simulator.url("/feeds/kun.uz/ru/news/rss")
+    simulator.fault("feeds", "rate_limit", retry_after=3)
+    simulator.fault("feeds", "malformed")
+    limited = requests.get(url, timeout=TIMEOUT)
+    assert (limited.status_code, limited.headers["Retry-After"]) == (429, "3")
+    cut = requests.get(url, timeout=TIMEOUT)
+    assert cut.status_code == 200 and not cut.text.rstrip().endswith("</rss>")
+    assert requests.get(url, timeout=TIMEOUT).text.rstrip().endswith("</rss>")
+
+
+def test_airflow_connections_point_the_portal_and_the_feeds_at_the_simulator(conn):
+    variables = simulator_package.airflow_connections(conn, "http://127.0.0.1:9")
+    portal = json.loads(variables["AIRFLOW_CONN_PRESSWATCH_PORTAL"])
+    feeds = json.loads(variables["AIRFLOW_CONN_PRESSWATCH_FEEDS"])
+    assert (portal["host"], bool(portal["password"])) == ("http://127.0.0.1:9/portal", True)
+    assert feeds["host"] == "http://127.0.0.1:9/feeds/{host}{path}"
+
+
 def test_run_in_background_answers_health_and_stop_stops_it(db_url, tmp_path, monkeypatch):
     monkeypatch.setenv("PRESSWATCH_HOME", str(tmp_path))
     port = _free_port()

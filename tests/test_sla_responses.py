@@ -254,3 +254,30 @@ def test_posts_before_the_story_or_after_the_hour_are_not_its_response(world, se
     after = process(world, settings, PUBLISHED + dt.timedelta(hours=5))
 
     assert (before.from_posts, after.from_posts) == (0, 1)
+
+
+def test_an_operator_enters_a_response_on_the_command_line(world, capsys):
+    from presswatch import cli
+
+    conn = world["conn"]
+    conn.commit()
+    story = str(world["story_id"])
+
+    recorded_exit = cli.main(
+        ["stories", "respond", story, "--institution", "justice", "--url",
+         "https://adliya.uz/statement/9", "--at", "2026-03-10T13:00", "--by", "tester"]
+    )  # fmt: skip
+    printed = capsys.readouterr().out
+    rejected_exit = cli.main(
+        ["stories", "respond", story, "--institution", "justice", "--url",
+         "https://t.me/health_uz/5", "--at", "2026-03-10T13:30", "--channel", "social_post",
+         "--account", "telegram:health_uz"]
+    )  # fmt: skip
+    error = capsys.readouterr().err
+
+    assert recorded_exit == 0 and "recorded for story" in printed
+    assert rejected_exit == 1
+    assert "belongs to health, not to justice" in error
+    assert recorded(conn) == [
+        ("justice", "operator", "statement", dt.datetime(2026, 3, 10, 8, 0, tzinfo=UTC))
+    ]

@@ -90,6 +90,159 @@ def cmd_registry_import(args: argparse.Namespace) -> int:
     return EXIT_QUARANTINED if report.quarantined else 0
 
 
+# --- stories and aliases (R3) ---------------------------------------------------------------
+
+_DECISIONS = {"confirm": "confirmed", "dismiss": "dismissed", "clear": "clear"}
+
+
+def _operator() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        return "operator"
+
+
+def cmd_stories_decide(args: argparse.Namespace) -> int:
+    from presswatch import db
+    from presswatch.sla import decisions
+
+    decision = _DECISIONS[args.stories_command]
+    by = getattr(args, "by", None) or _operator()
+    with db.connect() as conn:
+        result = decisions.decide(
+            conn, args.story_id, decision, by=by, note=getattr(args, "note", None)
+        )
+        conn.commit()
+    was = result.previous or "no decision"
+    verdict = "critical" if result.is_critical else "not critical"
+    if result.decision is None:
+        print(f"story {result.story_id}: decision cleared (was {was}); {verdict} by its score")
+    else:
+        print(f"story {result.story_id}: {result.decision} by {by} (was {was}); {verdict}")
+    return 0
+
+
+def cmd_stories_show(args: argparse.Namespace) -> int:
+    from presswatch import db
+    from presswatch.sla import decisions
+
+    with db.connect() as conn:
+        print(decisions.describe(conn, args.story_id))
+    return 0
+
+
+def cmd_stories_rematch(args: argparse.Namespace) -> int:
+    from presswatch import db, settings
+    from presswatch.sla import matching
+
+    with db.connect() as conn:
+        report = matching.rematch_since(conn, settings.get(), args.since)
+        conn.commit()
+    print(report.summary())
+    return 0
+
+
+def _aware_time(text: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a time (YYYY-MM-DDTHH:MM, Asia/Tashkent unless an offset is given)"
+        ) from None
+    if moment.tzinfo is None:
+        from presswatch import settings
+
+        moment = moment.replace(tzinfo=settings.get().tz)
+    return moment
+
+
+def _account(text: str) -> tuple[str, str]:
+    platform, _, handle = text.partition(":")
+    if platform not in ("facebook", "x", "instagram", "telegram") or not handle:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not PLATFORM:HANDLE (e.g. telegram:adliyauz)"
+        )
+    return platform, handle.lstrip("@")
+
+
+def cmd_stories_respond(args: argparse.Namespace) -> int:
+    from presswatch import db, settings
+    from presswatch.errors import PresswatchError
+    from presswatch.sla import responses
+
+    now = dt.datetime.now(dt.UTC)
+    at = args.at or now
+    if at > now:
+        raise PresswatchError(f"the response time {at.isoformat()} is in the future")
+    with db.connect() as conn:
+        entered = responses.enter(
+            conn, args.story_id, args.institution, url=args.url, responded_at=at,
+            channel=args.channel, account=args.account, entered_by=args.by or _operator(),
+        )  # fmt: skip
+        portal = conn.execute("SELECT id FROM story_feed WHERE code = 'portal'").fetchone()
+        responses.process(
+            conn, now, settings.get(), portal_feed_id=portal[0] if portal else None,
+            include_posts=False, only=[entered],
+        )  # fmt: skip
+        outcome, reason = responses.inbox_outcome(conn, "operator", entered)
+        conn.commit()
+    if outcome == "rejected":
+        raise PresswatchError(f"response {entered} rejected (kept in quarantine): {reason}")
+    if outcome is None:
+        print(f"response {entered} waits for story {args.story_id} (not known yet)")
+    else:
+        print(
+            f"response {entered} recorded for story {args.story_id} and {args.institution} at"
+            f" {at.isoformat()}; the next hourly run closes its clock"
+        )
+    return 0
+
+
+def cmd_aliases_add(args: argparse.Namespace) -> int:
+    from presswatch import db
+    from presswatch.sla import matching
+
+    with db.connect() as conn:
+        alias_id, done = matching.add_alias(
+            conn, args.institution_code, args.alias, kind=args.kind, language=args.language
+        )
+        conn.commit()
+    print(
+        f"{done} alias {alias_id} of {args.institution_code}: {args.alias!r}; stories matched "
+        "from now on use it (presswatch stories rematch --since DATE for earlier ones)"
+    )
+    return 0
+
+
+def cmd_aliases_list(args: argparse.Namespace) -> int:
+    from presswatch import db
+    from presswatch.sla import matching
+
+    with db.connect() as conn:
+        aliases = matching.list_aliases(conn, args.institution_code)
+    for alias in aliases:
+        print(
+            f"{alias.id}  {alias.kind}  {alias.origin}  {alias.language or '-'}  "
+            f"{'on' if alias.active else 'off'}  {alias.alias}  [{' '.join(alias.keys)}]"
+        )
+    if not aliases:
+        print(f"{args.institution_code} has no aliases yet (the hourly run adds its names)")
+    return 0
+
+
+def cmd_aliases_remove(args: argparse.Namespace) -> int:
+    from presswatch import db
+    from presswatch.sla import matching
+
+    with db.connect() as conn:
+        message = matching.remove_alias(conn, args.alias_id)
+        conn.commit()
+    print(message)
+    return 0
+
+
 # --- demo -----------------------------------------------------------------------------------
 
 
@@ -140,6 +293,57 @@ def cmd_notices_preview(args: argparse.Namespace) -> int:
 
     path = preview.write_preview(args.kind, args.lang, Path(args.out) if args.out else preview.OUT)
     print(path)
+    return 0
+
+
+def cmd_notices_list(args: argparse.Namespace) -> int:
+    from presswatch import db
+    from presswatch.notices import outbox
+
+    with db.connect() as conn:
+        notices = outbox.list_notices(
+            conn,
+            status=args.status,
+            kind=args.kind,
+            institution_code=args.institution,
+            limit=args.limit,
+        )
+    for notice in notices:
+        if notice.status == "undeliverable":
+            where = notice.last_error or "no recipients"
+        else:
+            where = ", ".join(notice.recipients)
+            if notice.cc:
+                where += f" (cc {', '.join(notice.cc)})"
+        print(
+            f"{notice.reference_no}  {notice.kind}  {notice.status}  "
+            f"{notice.institution_code or '-'}  {where}"
+        )
+    if not notices:
+        print("no notices match")
+    return 0
+
+
+def cmd_notices_readdress(args: argparse.Namespace) -> int:
+    from presswatch import db
+    from presswatch.notices import outbox
+
+    with db.connect() as conn:
+        readdressed, remaining = outbox.readdress(conn, codes=args.institution)
+        if args.dry_run:
+            conn.rollback()
+        else:
+            conn.commit()
+    for notice in readdressed:
+        print(
+            f"{notice.reference_no}  {notice.kind}  {notice.institution_code}  -> "
+            f"{notice.status}: {', '.join(notice.recipients)}"
+        )
+    verb = "would readdress" if args.dry_run else "readdressed"
+    print(
+        f"{verb} {len(readdressed)} undeliverable notice(s); "
+        f"{remaining} still without an addressee in the registry"
+    )
     return 0
 
 
@@ -208,6 +412,102 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("path", help="folder holding institutions.csv and the other registry files")
 
+    stories_parser = commands.add_parser(
+        "stories",
+        help="news stories (R3): what matching found, operators' decisions",
+        description="News stories (R3): what matching found, operators' decisions.",
+    )
+    stories_sub = stories_parser.add_subparsers(
+        dest="stories_command", metavar="ACTION", required=True
+    )
+    for action, text in (
+        ("confirm", "confirm a story as critical, whatever its score (its clocks run)"),
+        ("dismiss", "dismiss a story: not critical, whatever its score (its open clocks close)"),
+    ):
+        decide = _add(stories_sub, action, cmd_stories_decide, text)
+        decide.add_argument("story_id", metavar="ID", type=_positive_int, help="the story's id")
+        decide.add_argument("--by", metavar="NAME", help="who decides (default: your login)")
+        decide.add_argument("--note", metavar="TEXT", help="why, for the record")
+    clear = _add(
+        stories_sub, "clear", cmd_stories_decide, "remove the decision: the score decides again"
+    )
+    clear.add_argument("story_id", metavar="ID", type=_positive_int, help="the story's id")
+    show = _add(
+        stories_sub,
+        "show",
+        cmd_stories_show,
+        "the story, its feed items, the institutions matched (how), its score and the terms "
+        "that gave it, the decision, responses and SLA clocks",
+    )
+    show.add_argument("story_id", metavar="ID", type=_positive_int, help="the story's id")
+    respond = _add(
+        stories_sub,
+        "respond",
+        cmd_stories_respond,
+        "record an institution's response to a story (checked like the portal's: not before the "
+        "story, not from another institution's account)",
+    )
+    respond.add_argument("story_id", metavar="ID", type=_positive_int, help="the story's id")
+    respond.add_argument("--institution", required=True, metavar="CODE", help="who responded")
+    respond.add_argument("--url", required=True, help="where the response is published")
+    respond.add_argument(
+        "--at", type=_aware_time, help="when (YYYY-MM-DDTHH:MM, Asia/Tashkent; default: now)"
+    )
+    respond.add_argument(
+        "--channel",
+        default="statement",
+        choices=["social_post", "website", "press_release", "statement", "media_comment"],
+        help="where it was published (default: statement)",
+    )
+    respond.add_argument(
+        "--account", type=_account, metavar="PLATFORM:HANDLE", help="the account of a post"
+    )
+    respond.add_argument("--by", metavar="NAME", help="who enters it (default: your login)")
+    rematch = _add(
+        stories_sub,
+        "rematch",
+        cmd_stories_rematch,
+        "match and score again the stories first seen since a day (after adding aliases); "
+        "portal tags and manual matches stay, matches with an open clock stay",
+    )
+    rematch.add_argument(
+        "--since", type=_iso_date, required=True, help="first day, YYYY-MM-DD (Asia/Tashkent)"
+    )
+
+    aliases_parser = commands.add_parser(
+        "aliases",
+        help="other names institutions are known by in stories",
+        description="Other names institutions are known by in stories (R3 matching).",
+    )
+    aliases_sub = aliases_parser.add_subparsers(
+        dest="aliases_command", metavar="ACTION", required=True
+    )
+    add_alias = _add(
+        aliases_sub,
+        "add",
+        cmd_aliases_add,
+        "add an alias (refused if it names no one institution: a common word, a place alone)",
+    )
+    add_alias.add_argument("institution_code", metavar="INSTITUTION_CODE")
+    add_alias.add_argument("alias", metavar="ALIAS", help="the name as stories write it")
+    add_alias.add_argument(
+        "--language", choices=["uz-Latn", "uz-Cyrl", "ru", "en"], help="its language"
+    )
+    add_alias.add_argument(
+        "--kind", choices=["extra", "short_name"], default="extra", help="default extra"
+    )
+    list_aliases = _add(
+        aliases_sub, "list", cmd_aliases_list, "the institution's aliases with their match keys"
+    )
+    list_aliases.add_argument("institution_code", metavar="INSTITUTION_CODE")
+    remove_alias = _add(
+        aliases_sub,
+        "remove",
+        cmd_aliases_remove,
+        "delete an operator's alias, or switch off one from the registry",
+    )
+    remove_alias.add_argument("alias_id", metavar="ID", type=_positive_int, help="from list")
+
     demo_parser = commands.add_parser("demo", help="demo data", description="Demo data.")
     demo_sub = demo_parser.add_subparsers(dest="demo_command", metavar="ACTION", required=True)
     seed = _add(
@@ -248,6 +548,39 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", required=True, choices=["uz-Latn", "uz-Cyrl", "ru", "en"], help="language"
     )
     preview.add_argument("--out", help="output folder (default out/notices)")
+    listing = _add(
+        notices_sub,
+        "list",
+        cmd_notices_list,
+        "list the newest notices, one line each: reference, kind, status, institution, "
+        "recipients (or why it is undeliverable)",
+    )
+    listing.add_argument(
+        "--status",
+        choices=["pending", "sending", "sent", "failed", "suppressed", "undeliverable"],
+        help="only notices with this status",
+    )
+    listing.add_argument("--kind", help="only notices of this kind, e.g. story_sla_breach")
+    listing.add_argument("--institution", metavar="CODE", help="only this institution's notices")
+    listing.add_argument(
+        "--limit", type=_positive_int, default=50, help="how many at most (default 50)"
+    )
+    readdress = _add(
+        notices_sub,
+        "readdress",
+        cmd_notices_readdress,
+        "give undeliverable notices the registry's addressees as it stands now (pending, or "
+        "suppressed if written by a backfill)",
+    )
+    readdress.add_argument(
+        "--institution",
+        metavar="CODE",
+        action="append",
+        help="only this institution's notices (repeatable)",
+    )
+    readdress.add_argument(
+        "--dry-run", action="store_true", help="show what would change, change nothing"
+    )
 
     sim = _add(
         commands,

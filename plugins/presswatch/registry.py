@@ -5,6 +5,13 @@ or to the database, duplicates) and its text normalised (NFC; Uzbek oʻ/gʻ with
 rows are upserted in one transaction; each bad row goes to ``quarantine`` with a reason naming
 the file, the line and the field. Importing the same folder twice changes nothing.
 
+Two files feed the critical-story pipeline (R3): ``feeds.csv``, the news sites' RSS/Atom feeds
+(``story_feed`` rows of kind ``rss``), and ``aliases.csv``, other names institutions are known
+by in stories (``institution_alias``: short names and other spellings; an alias that would
+name no one institution is quarantined). Like every registry file, they add and update rows
+and never delete: a feed is stopped with ``active`` false, an alias switched off with
+``presswatch aliases remove``.
+
 The file formats are documented column by column in README.md ("The registry").
 """
 
@@ -19,6 +26,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 from email_validator import EmailNotValidError, validate_email
@@ -35,6 +43,7 @@ KINDS = (
 ROLES = ("head", "deputy", "press_secretary")
 POOL_TYPES = ("journalist", "blogger")
 COUNCIL_TYPES = ("journalist", "blogger", "expert", "civil_society", "official", "other")
+ALIAS_KINDS = ("short_name", "extra")  # names and handles come from the registry's own rows
 CODE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 HANDLE = re.compile(r"^[A-Za-z0-9_.]{1,100}$")
 # A profile URL is accepted in place of a handle; its last path segment is the handle.
@@ -132,6 +141,17 @@ def _https_url(value: str) -> str:
     return value
 
 
+def _feed_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or re.search(r"\s", value):
+        raise ValueError(f"{value!r} is not an http:// or https:// address")
+    return value
+
+
+def _optional_language(value: str) -> str | None:
+    return _one_of(LANGUAGES)(value) if value else None
+
+
 def _website(value: str) -> str | None:
     if not value:
         return None
@@ -227,6 +247,21 @@ FILES: dict[str, FileSpec] = {
             "member_type": lambda v: _one_of(COUNCIL_TYPES)(_required(v)),
             "joined_on": lambda v: _date(_required(v)),
             "left_on": _date,
+        }),
+        # R3: the news sites' RSS/Atom feeds the hourly run reads.
+        FileSpec("feeds.csv", {
+            "code": lambda v: _code(_required(v)),
+            "name": _text,
+            "url": lambda v: _feed_url(_required(v)),
+            "language": _optional_language,
+            "active": _boolean,
+        }),
+        # R3: other names an institution is known by in stories (normalised in aliases()).
+        FileSpec("aliases.csv", {
+            "institution_code": lambda v: _code(_required(v)),
+            "alias": _text,
+            "kind": lambda v: _one_of(ALIAS_KINDS)(_required(v)),
+            "language": _optional_language,
         }),
     )
 }  # fmt: skip
@@ -504,6 +539,45 @@ class _Importer:
                 valid.append(row)
         return valid
 
+    def feeds(self, rows: list[Row]) -> list[Row]:
+        rows = self.unique(rows, lambda r: r.values["code"], "code", "code")
+        rows = self.unique(rows, lambda r: r.values["url"], "url", "url")
+        portal = {code for (code,) in self.named("feeds")["existing_portal_codes"]}
+        valid = []
+        for row in rows:
+            if row.values["code"] in portal:
+                self.reject(
+                    row, "code", f"{row.values['code']!r} is the monitoring portal's feed code"
+                )
+            else:
+                valid.append(row)
+        return valid
+
+    def aliases(self, rows: list[Row], institutions: set[str]) -> list[Row]:
+        from presswatch.sla import matching
+
+        for row in rows:
+            row.values["alias"] = matching.normalize_alias(
+                row.values["alias"], row.values["language"]
+            )
+        rows = self.unique(
+            rows,
+            lambda r: (r.values["institution_code"], r.values["kind"], r.values["alias"]),
+            "alias",
+            "alias",
+        )
+        rows = self._known_institution(rows, institutions)
+        if not rows:
+            return []
+        problems = matching.alias_problems(self.conn, [r.values["alias"] for r in rows])
+        valid = []
+        for row, problem in zip(rows, problems, strict=True):
+            if problem:
+                self.reject(row, "alias", f"{row.values['alias']!r} {problem}")
+            else:
+                valid.append(row)
+        return valid
+
     def _known_institution(self, rows: list[Row], institutions: set[str]) -> list[Row]:
         valid = []
         for row in rows:
@@ -603,6 +677,18 @@ class _Importer:
             rows = self.facts(spec, self.read(spec), known_institutions)
             self.stage(table, spec, rows, spec.columns)
             self.apply(file, facts_q[f"{prefix}_update"], facts_q[f"{prefix}_insert"], len(rows))
+
+        feeds_q = self.named("feeds")
+        feeds = self.feeds(self.read(FILES["feeds.csv"]))
+        self.conn.execute(feeds_q["stage"])
+        self.stage("stage_feed", FILES["feeds.csv"], feeds, FILES["feeds.csv"].columns)
+        self.apply("feeds.csv", feeds_q["update"], feeds_q["insert"], len(feeds))
+
+        aliases_q = self.named("aliases")
+        aliases = self.aliases(self.read(FILES["aliases.csv"]), known_institutions)
+        self.conn.execute(aliases_q["stage"])
+        self.stage("stage_alias", FILES["aliases.csv"], aliases, FILES["aliases.csv"].columns)
+        self.apply("aliases.csv", aliases_q["update"], aliases_q["insert"], len(aliases))
 
         self.report.newly_quarantined = quarantine.record(self.conn, self.rejected)
         return self.report

@@ -22,16 +22,19 @@ SET LOCAL jit_optimize_above_cost = -1;
 SET LOCAL jit_inline_above_cost = -1;
 
 -- name: institution_list
+-- name_ru_genitive: the Russian name in the genitive (people.russian_genitive), for titles.
 CREATE TEMP TABLE demo_institution (
-    code     text PRIMARY KEY,
-    tier     text NOT NULL,
-    ordinal  integer NOT NULL
+    code              text PRIMARY KEY,
+    tier              text NOT NULL,
+    ordinal           integer NOT NULL,
+    name_ru_genitive  text NOT NULL
 ) ON COMMIT DROP;
 
 -- name: clear_history
--- The activity the demo fills; story_sla (derived from stories) goes with them.
-TRUNCATE accreditation_request, media_event, media_plan, story_response, story_institution, story
-    RESTART IDENTITY CASCADE;
+-- The activity the demo fills in the domain tables. Its stories and responses are only in the
+-- simulated sources (sim.portal_*, sim.feed*, emptied with the rest of sim by world.clear):
+-- the domain's story tables are the pipeline's, and the seed leaves them alone.
+TRUNCATE accreditation_request, media_event, media_plan RESTART IDENTITY CASCADE;
 
 -- name: institutions
 -- The demo institutions as the importer stored them, with what the other steps need.
@@ -44,7 +47,7 @@ SELECT d.ordinal,
        p.id AS parent_id,
        i.preferred_language AS language,
        array_position(ARRAY['uz-Latn', 'uz-Cyrl', 'ru', 'en'], i.preferred_language) AS language_index,
-       i.name_uz_latn, i.name_uz_cyrl, i.name_ru, i.name_en,
+       i.name_uz_latn, i.name_uz_cyrl, i.name_ru, i.name_en, d.name_ru_genitive,
        replace(i.code, '_', '-') || '.gov.example' AS domain,
        rate.followers, rate.stories_per_year, rate.accreditations_per_year,
        rate.events_per_half_year, rate.plan_share, rate.unlisted_wiki_share

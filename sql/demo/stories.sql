@@ -1,21 +1,43 @@
--- Demo generator: news stories about the demo institutions, their matches, and the
--- institutions' responses (R3), with the response posts on the simulated platforms.
--- Parameters: seed, start_date, days, period_end (timestamptz), story_sources and
--- story_languages (text[], aligned), critical_titles, routine_titles, story_summaries and
--- response_texts (text[][], one row per language: uz-Latn, uz-Cyrl, ru, en).
+-- Demo generator: news stories about the demo institutions and the institutions' responses
+-- (R3), in the simulated story sources only: the monitoring portal (sim.portal_story,
+-- sim.portal_response), the outlets' RSS and Atom feeds (sim.feed, sim.feed_item) and the
+-- response posts on the simulated platforms (sim.post). The domain tables (story,
+-- story_institution, story_response) are the pipeline's to fill, by reading these sources as it
+-- reads the real ones.
+-- Parameters: seed, start_date, days, period_end (timestamptz); story_sources and
+-- story_languages (text[], aligned: an outlet and a language, repeated by weight);
+-- outlet_domains and outlet_names (aligned); feed_codes, feed_hosts, feed_paths, feed_formats,
+-- feed_languages, feed_titles, feed_declared_languages, feed_writes_zone, feed_guid_is_link
+-- (aligned, one per feed); no_date_feed and html_title_feed (feed codes); language_paths,
+-- name_joiners (text[], one per language: uz-Latn, uz-Cyrl, ru, en); critical_titles,
+-- routine_titles, story_summaries and response_texts (text[][], one row per language);
+-- ru_genitive_critical_titles and ru_genitive_routine_titles (text[]).
 --
--- Two stories in five are critical. Responses to critical stories come mostly within hours,
--- a good share close to the 24-hour deadline on either side, some days late, some never.
--- Nothing happens after the period: a story published late on its last day may still be
--- waiting for an answer.
+-- Two stories in five are critical. Titles name the institution in the story's language, a
+-- few name its parent too ("A va B"), and some Russian ones name it in the genitive
+-- ("Министерства юстиции"). The portal collects nine stories in ten, minutes after they are
+-- published, and tags the institutions of three in ten; almost half also appear in their
+-- outlet's feed under the same URL, and one in ten appears only there. Two feed items are
+-- deliberately bad: the newest item of one feed has no date, of another HTML in its title.
+--
+-- Responses to critical stories come mostly within hours, a good share close to the 24-hour
+-- deadline on either side, some days late, some never. A response on a social network is a
+-- post of the institution's (or its head's) X or Facebook account with the story's URL in it,
+-- or its title; the portal records every other response and some of the posts. Nothing
+-- happens after the period: a story published late on its last day may still be waiting.
 
 -- name: stories
 CREATE TEMP TABLE demo_story ON COMMIT DROP AS
 WITH drawn AS (
-    SELECT d.institution_id, d.parent_id, d.ordinal, n,
-           d.name_uz_latn, d.name_uz_cyrl, d.name_ru, d.name_en,
+    SELECT d.institution_id, d.code, d.ordinal, n,
+           d.name_uz_latn, d.name_uz_cyrl, d.name_ru, d.name_en, d.name_ru_genitive,
+           p.institution_id AS parent_id, p.code AS parent_code,
+           p.name_uz_latn AS parent_uz_latn, p.name_uz_cyrl AS parent_uz_cyrl,
+           p.name_ru AS parent_ru, p.name_en AS parent_en,
+           p.name_ru_genitive AS parent_ru_genitive,
            d.institution_key # (n::bigint << 24) AS story_key
       FROM demo_inst AS d
+      LEFT JOIN demo_inst AS p ON p.institution_id = d.parent_id
      CROSS JOIN LATERAL generate_series(
            1,
            floor(d.stories_per_year * %(days)s / 365.0
@@ -31,89 +53,155 @@ shaped AS (
            1 + floor(pg_temp.demo_unit(83, story_key, %(seed)s::bigint)
                      * array_length(%(story_sources)s::text[], 1))::integer AS source_number,
            pg_temp.demo_unit(84, story_key, %(seed)s::bigint) < 0.4 AS is_critical,
-           1 + floor(pg_temp.demo_unit(85, story_key, %(seed)s::bigint)
-                     * array_length(%(critical_titles)s::text[], 2))::integer AS title_number,
+           pg_temp.demo_unit(85, story_key, %(seed)s::bigint) AS u_title,
            120 + floor(pg_temp.demo_unit(86, story_key, %(seed)s::bigint) * 1680)::bigint
-             AS detection_delay,                                 -- feeds are polled every few minutes
-           -- Some stories concern the parent too: the ministry behind a department, the
-           -- region behind a district.
-           pg_temp.demo_unit(87, story_key, %(seed)s::bigint) < 0.15 AS also_parent,
-           pg_temp.demo_unit(88, story_key, %(seed)s::bigint) AS u_match
+             AS detection_delay,                                 -- the portal crawls every few minutes
+           -- Some stories concern the parent too, and name it: the ministry behind a
+           -- department, the region behind a district.
+           dr.parent_id IS NOT NULL
+             AND pg_temp.demo_unit(87, story_key, %(seed)s::bigint) < 0.08 AS names_parent,
+           pg_temp.demo_unit(88, story_key, %(seed)s::bigint) AS u_where,
+           pg_temp.demo_unit(89, story_key, %(seed)s::bigint) < 0.3 AS tagged,
+           pg_temp.demo_unit(96, story_key, %(seed)s::bigint) < 0.25 AS genitive_title,
+           pg_temp.demo_unit(97, story_key, %(seed)s::bigint) AS u_tone
       FROM drawn AS dr
 ),
 sourced AS (
     SELECT s.*,
            (%(story_sources)s::text[])[source_number] AS source,
-           (%(story_languages)s::text[])[source_number] AS language
+           (%(story_languages)s::text[])[source_number] AS language,
+           array_position(ARRAY['uz-Latn', 'uz-Cyrl', 'ru', 'en'],
+                          (%(story_languages)s::text[])[source_number]) AS language_index
       FROM shaped AS s
+),
+named AS (
+    SELECT so.*,
+           CASE WHEN names_parent
+                THEN own_name || ' ' || (%(name_joiners)s::text[])[language_index] || ' ' || parent_name
+                ELSE own_name END AS display_name,
+           CASE WHEN names_parent THEN name_ru_genitive || ' и ' || parent_ru_genitive
+                ELSE name_ru_genitive END AS display_genitive
+      FROM sourced AS so
+     CROSS JOIN LATERAL (
+           SELECT CASE so.language WHEN 'uz-Latn' THEN so.name_uz_latn
+                                   WHEN 'uz-Cyrl' THEN so.name_uz_cyrl
+                                   WHEN 'ru' THEN so.name_ru ELSE so.name_en END AS own_name,
+                  CASE so.language WHEN 'uz-Latn' THEN so.parent_uz_latn
+                                   WHEN 'uz-Cyrl' THEN so.parent_uz_cyrl
+                                   WHEN 'ru' THEN so.parent_ru ELSE so.parent_en END AS parent_name
+           ) AS names
+),
+titled AS (
+    SELECT nm.*,
+           (100000 + row_number() OVER (PARTITION BY source ORDER BY published_epoch, ordinal, n))::text
+               AS external_id,
+           row_number() OVER (ORDER BY published_epoch, ordinal, n) AS story_number,
+           CASE WHEN language = 'ru' AND genitive_title THEN
+                    replace(CASE WHEN is_critical
+                                 THEN (%(ru_genitive_critical_titles)s::text[])[1 + floor(u_title
+                                          * array_length(%(ru_genitive_critical_titles)s::text[], 1))::integer]
+                                 ELSE (%(ru_genitive_routine_titles)s::text[])[1 + floor(u_title
+                                          * array_length(%(ru_genitive_routine_titles)s::text[], 1))::integer]
+                            END, '{name}', display_genitive)
+                WHEN is_critical THEN
+                    replace((%(critical_titles)s::text[])[language_index][1 + floor(u_title
+                                * array_length(%(critical_titles)s::text[], 2))::integer],
+                            '{name}', display_name)
+                ELSE
+                    replace((%(routine_titles)s::text[])[language_index][1 + floor(u_title
+                                * array_length(%(routine_titles)s::text[], 2))::integer],
+                            '{name}', display_name)
+           END AS title,
+           (%(story_summaries)s::text[])[language_index][CASE WHEN is_critical THEN 1 ELSE 2 END] AS summary,
+           date '1970-01-01' + ((published_epoch + 18000) / 86400)::integer AS local_date,
+           u_where >= 0.10 AS in_portal,                         -- else only in its feed
+           u_where < 0.55 AS in_feed
+      FROM named AS nm
 )
-SELECT so.*,
-       language_index,
-       (100000 + row_number() OVER (PARTITION BY source ORDER BY published_epoch, ordinal, n))::text
-           AS external_id,
-       replace((CASE WHEN is_critical THEN %(critical_titles)s::text[]
-                     ELSE %(routine_titles)s::text[] END)[language_index][title_number],
-               '{name}',
-               CASE language WHEN 'uz-Latn' THEN name_uz_latn WHEN 'uz-Cyrl' THEN name_uz_cyrl
-                             WHEN 'ru' THEN name_ru ELSE name_en END) AS title,
-       (%(story_summaries)s::text[])[language_index][CASE WHEN is_critical THEN 1 ELSE 2 END] AS summary,
-       date '1970-01-01' + ((published_epoch + 18000) / 86400)::integer AS local_date
-  FROM sourced AS so
- CROSS JOIN LATERAL (
-       SELECT array_position(ARRAY['uz-Latn', 'uz-Cyrl', 'ru', 'en'], so.language) AS language_index
-       ) AS li;
+SELECT t.*,
+       'https://' || source || '/' || (%(language_paths)s::text[])[language_index] || 'news/'
+         || to_char(local_date, 'YYYY/MM/DD') || '/' || external_id AS url,
+       CASE WHEN in_portal THEN 1000000 + row_number() OVER (
+                PARTITION BY in_portal ORDER BY published_epoch + detection_delay, ordinal, n)
+       END AS portal_id
+  FROM titled AS t;
 
--- name: insert_stories
-INSERT INTO story (source, external_id, url, canonical_url, title, title_key, summary, language,
-                   published_at, first_seen_at, is_critical, updated_at)
-SELECT source, external_id, url, url, title, lower(title), summary, language,
-       published_at, first_seen_at, is_critical, first_seen_at
-  FROM (
-        SELECT source,
-               external_id,
-               'https://' || source || '.example/'
-                 || CASE language WHEN 'ru' THEN 'ru/' WHEN 'en' THEN 'en/' WHEN 'uz-Cyrl' THEN 'oz/' ELSE '' END
-                 || 'news/' || to_char(local_date, 'YYYY/MM/DD') || '/' || external_id AS url,
-               title, summary, language,
-               to_timestamp(published_epoch) AS published_at,
-               to_timestamp(published_epoch + detection_delay) AS first_seen_at,
-               is_critical
-          FROM demo_story
-         ORDER BY published_epoch, source, external_id
-       ) AS drawn
-    ON CONFLICT DO NOTHING;
+-- name: insert_portal_stories
+INSERT INTO sim.portal_story (portal_id, source_name, source_domain, url, title, text, language,
+                              published_at, collected_at, institution_codes, tone)
+SELECT portal_id,
+       (%(outlet_names)s::text[])[array_position(%(outlet_domains)s::text[], source)],
+       source, url, title, summary, language,
+       to_timestamp(published_epoch),
+       to_timestamp(published_epoch + detection_delay),
+       CASE WHEN NOT tagged THEN '{}'::text[]
+            WHEN names_parent THEN ARRAY[code, parent_code]
+            ELSE ARRAY[code] END,
+       CASE WHEN is_critical THEN 'negative' WHEN u_tone < 0.3 THEN 'positive' ELSE 'neutral' END
+  FROM demo_story
+ WHERE in_portal
+ ORDER BY portal_id;
 
--- name: insert_matches
-INSERT INTO story_institution (story_id, institution_id, match_method, matched_at)
-SELECT story_id, institution_id, match_method,
-       least(first_seen_at + delay, %(period_end)s::timestamptz - interval '1 second')
-  FROM (
-        SELECT s.id AS story_id, ds.institution_id, s.first_seen_at,
-               CASE WHEN ds.u_match < 0.75 THEN 'keyword'
-                    WHEN ds.u_match < 0.95 THEN 'feed_tag' ELSE 'manual' END AS match_method,
-               -- A person confirms manual matches within the hour; the others are immediate.
-               CASE WHEN ds.u_match < 0.95 THEN make_interval(secs => 10 + floor(ds.u_match * 200))
-                    ELSE make_interval(secs => 600 + floor(ds.u_match * 3000)) END AS delay
-          FROM demo_story AS ds
-          JOIN story AS s ON s.source = ds.source AND s.external_id = ds.external_id
-        UNION ALL
-        SELECT s.id, ds.parent_id, s.first_seen_at, 'keyword', interval '45 seconds'
-          FROM demo_story AS ds
-          JOIN story AS s ON s.source = ds.source AND s.external_id = ds.external_id
-         WHERE ds.also_parent AND ds.parent_id IS NOT NULL
-       ) AS match
- ORDER BY story_id, institution_id;
+-- name: insert_feeds
+INSERT INTO sim.feed (host, path, format, title, language)
+SELECT host, path, format, title, declared_language
+  FROM unnest(%(feed_hosts)s::text[], %(feed_paths)s::text[], %(feed_formats)s::text[],
+              %(feed_titles)s::text[], %(feed_declared_languages)s::text[])
+       AS feed (host, path, format, title, declared_language)
+ ORDER BY host, path;
+
+-- name: insert_feed_items
+-- Each outlet writes its feed its own way: RFC 822 dates in RSS (one without the zone), RFC 3339
+-- in Atom; the guid is the link, or the outlet's own "domain:number".
+INSERT INTO sim.feed_item (host, path, guid, link, title, description, body, pub_date, listed_at)
+WITH feed AS (
+    SELECT *
+      FROM unnest(%(feed_codes)s::text[], %(feed_hosts)s::text[], %(feed_paths)s::text[],
+                  %(feed_formats)s::text[], %(feed_languages)s::text[],
+                  %(feed_writes_zone)s::boolean[], %(feed_guid_is_link)s::boolean[])
+           AS feed (code, host, path, format, language, writes_zone, guid_is_link)
+),
+item AS (
+    SELECT f.*, s.url, s.external_id, s.title, s.summary, s.published_epoch,
+           to_timestamp(s.published_epoch) AT TIME ZONE 'Asia/Tashkent' AS local_time,
+           row_number() OVER (PARTITION BY f.code ORDER BY s.published_epoch DESC, s.external_id DESC)
+               AS newness
+      FROM feed AS f
+      JOIN demo_story AS s ON s.in_feed AND s.source = f.host AND s.language = f.language
+)
+SELECT host, path,
+       CASE WHEN guid_is_link THEN url ELSE host || ':' || external_id END,
+       url,
+       CASE WHEN code = %(html_title_feed)s AND newness = 1
+            THEN '<b>' || title || '</b> <script>track("title")</script>'
+            ELSE title END,
+       '<p>' || summary || '</p>',
+       CASE WHEN format = 'atom' THEN '<p>' || title || '</p><p>' || summary || '</p>' END,
+       CASE WHEN code = %(no_date_feed)s AND newness = 1 THEN NULL
+            WHEN format = 'atom' THEN to_char(local_time, 'YYYY-MM-DD"T"HH24:MI:SS') || '+05:00'
+            WHEN writes_zone THEN to_char(local_time, 'Dy, DD Mon YYYY HH24:MI:SS') || ' +0500'
+            ELSE to_char(local_time, 'Dy, DD Mon YYYY HH24:MI:SS') END,
+       to_timestamp(published_epoch)
+  FROM item
+ ORDER BY host, path, published_epoch, external_id;
 
 -- name: responses
 CREATE TEMP TABLE demo_response ON COMMIT DROP AS
-WITH matched AS (
-    SELECT si.story_id, si.institution_id, s.is_critical, s.title,
-           extract(epoch FROM s.published_at)::bigint AS published_epoch,
-           (si.story_id::bigint << 24) # si.institution_id AS response_key,
-           d.domain, d.language_index
-      FROM story_institution AS si
-      JOIN story AS s ON s.id = si.story_id
-      JOIN demo_inst AS d ON d.institution_id = si.institution_id
+WITH concerned AS (
+    SELECT story_key, story_number, portal_id, url AS story_url, title, is_critical,
+           published_epoch, institution_id
+      FROM demo_story
+    UNION ALL
+    SELECT story_key, story_number, portal_id, url, title, is_critical, published_epoch,
+           parent_id
+      FROM demo_story
+     WHERE names_parent
+),
+matched AS (
+    SELECT c.*, d.code, d.domain, d.language_index,
+           c.story_key # (c.institution_id::bigint << 40) AS response_key
+      FROM concerned AS c
+      JOIN demo_inst AS d ON d.institution_id = c.institution_id
 ),
 delayed AS (
     SELECT m.*,
@@ -137,7 +225,8 @@ delayed AS (
            ) AS u
 ),
 response AS (
-    SELECT story_id, institution_id, title, domain, language_index, u_text, 1 AS sequence,
+    SELECT story_key, story_number, portal_id, story_url, title, institution_id, code, domain,
+           language_index, u_text, response_key, 1 AS sequence,
            published_epoch + delay_seconds AS epoch,
            CASE WHEN u_channel < 0.30 THEN 'social_post' WHEN u_channel < 0.62 THEN 'website'
                 WHEN u_channel < 0.77 THEN 'press_release' WHEN u_channel < 0.89 THEN 'statement'
@@ -146,7 +235,8 @@ response AS (
      WHERE delay_seconds IS NOT NULL
     UNION ALL
     -- A second, later response on another channel.
-    SELECT story_id, institution_id, title, domain, language_index, u_text, 2,
+    SELECT story_key, story_number, portal_id, story_url, title, institution_id, code, domain,
+           language_index, u_text, response_key, 2,
            published_epoch + delay_seconds + 3600 + floor(u_second_delay * 169200)::bigint,
            CASE WHEN u_channel < 0.30 THEN 'website' ELSE 'social_post' END
       FROM delayed
@@ -160,7 +250,12 @@ SELECT r.*, a.account_id, a.platform, a.external_id, a.platform_handle,
        CASE a.platform
            WHEN 'x' THEN (((r.epoch * 1000 + 500) - 1288834974657) << 22) | a.ordinal
            WHEN 'facebook' THEN (r.epoch * 1000 + 500) * 100000 + a.ordinal %% 100000
-       END::text AS post_id
+       END::text AS post_id,
+       -- The portal notices a response minutes to an hour later; it records some of the posts.
+       300 + floor(pg_temp.demo_unit(98, r.response_key # r.sequence, %(seed)s::bigint) * 3300)::bigint
+           AS recording_delay,
+       pg_temp.demo_unit(99, r.response_key # r.sequence, %(seed)s::bigint) < 0.4
+           AS portal_records_post
   FROM response AS r
   LEFT JOIN LATERAL (
        -- The institution's own page if it has one on X or Facebook, else its head's.
@@ -179,32 +274,37 @@ SELECT r.*, a.account_id, a.platform, a.external_id, a.platform_handle,
 -- One post may answer two stories (the same account, the same second): it is stored once.
 INSERT INTO sim.post (platform, account_external_id, post_id, created_at, text)
 SELECT platform, external_id, post_id, to_timestamp(epoch + 0.5),
-       replace((%(response_texts)s::text[])[language_index]
-                   [1 + floor(u_text * array_length(%(response_texts)s::text[], 2))::integer],
+       replace(replace((%(response_texts)s::text[])[language_index]
+                           [1 + floor(u_text * array_length(%(response_texts)s::text[], 2))::integer],
+                       '{url}', story_url),
                '{title}', title)
   FROM demo_response
  WHERE channel = 'social_post'
  ORDER BY platform, post_id
     ON CONFLICT DO NOTHING;
 
--- name: insert_responses
-INSERT INTO story_response (story_id, institution_id, responded_at, channel, url, account_id,
-                            platform_post_id, origin, recorded_at)
-SELECT story_id, institution_id,
+-- name: insert_portal_responses
+INSERT INTO sim.portal_response (portal_id, story_portal_id, story_url, institution_code,
+                                 responded_at, url, channel, account_platform, account_handle,
+                                 recorded_at)
+SELECT 5000000 + row_number() OVER (ORDER BY epoch + recording_delay, story_number, institution_id,
+                                             sequence),
+       portal_id, story_url, code,
        CASE WHEN channel = 'social_post' THEN to_timestamp(epoch + 0.5) ELSE to_timestamp(epoch) END,
-       channel,
        CASE channel
            WHEN 'social_post' THEN CASE platform
                WHEN 'x' THEN 'https://x.com/' || platform_handle || '/status/' || post_id
                ELSE 'https://www.facebook.com/' || external_id || '/posts/' || post_id END
-           WHEN 'website' THEN 'https://' || domain || '/news/' || story_id || '-' || sequence
-           WHEN 'press_release' THEN 'https://' || domain || '/press-releases/' || story_id || '-' || sequence
-           WHEN 'statement' THEN 'https://' || domain || '/statements/' || story_id || '-' || sequence
-           ELSE 'https://gazeta.uz.example/comments/' || story_id || '-' || institution_id || '-' || sequence
+           WHEN 'website' THEN 'https://' || domain || '/news/' || story_number || '-' || sequence
+           WHEN 'press_release' THEN 'https://' || domain || '/press-releases/' || story_number || '-' || sequence
+           WHEN 'statement' THEN 'https://' || domain || '/statements/' || story_number || '-' || sequence
+           ELSE 'https://gazeta.uz/ru/comments/' || story_number || '-' || institution_id || '-' || sequence
        END,
-       CASE WHEN channel = 'social_post' THEN account_id END,
-       CASE WHEN channel = 'social_post' THEN post_id END,
-       CASE WHEN channel = 'social_post' THEN 'post' ELSE 'portal' END,
-       to_timestamp(epoch + 1)
+       channel,
+       CASE WHEN channel = 'social_post' THEN platform END,
+       CASE WHEN channel = 'social_post' THEN platform_handle END,
+       to_timestamp(epoch + recording_delay)
   FROM demo_response
- ORDER BY epoch, story_id, institution_id, sequence;
+ WHERE (channel <> 'social_post' OR portal_records_post)
+   AND to_timestamp(epoch + recording_delay) < %(period_end)s::timestamptz
+ ORDER BY 1;

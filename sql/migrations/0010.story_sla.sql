@@ -90,8 +90,12 @@ CREATE TABLE institution_alias (
     created_at      timestamptz NOT NULL DEFAULT now(),
     UNIQUE (institution_id, kind, alias)
 );
-CREATE INDEX institution_alias_plain_idx ON institution_alias ((keys_plain[1])) WHERE active;
-CREATE INDEX institution_alias_stem_idx ON institution_alias ((keys_stem[1])) WHERE active;
+-- Matching joins an alias on its first three keys (all of them when it has fewer): a first
+-- key alone is shared by hundreds of names (Управление ..., Ministry of ...), two by dozens.
+CREATE INDEX institution_alias_plain_idx
+    ON institution_alias ((keys_plain[1]), (keys_plain[2]), (keys_plain[3])) WHERE active;
+CREATE INDEX institution_alias_stem_idx
+    ON institution_alias ((keys_stem[1]), (keys_stem[2]), (keys_stem[3])) WHERE active;
 
 ALTER TABLE story_institution
     DROP CONSTRAINT story_institution_match_method_check,
@@ -208,26 +212,36 @@ CREATE INDEX work_calendar_interval_position_idx
     ON work_calendar_interval (calendar_key, working_seconds_before);
 
 -- A notice whose institution has no addressee in the registry is kept as `undeliverable`
--- (with the reason in last_error), never only logged.
+-- (with the reason in last_error), never only logged. status_when_addressed: what it would
+-- have been (pending, or suppressed for a backfill), what `presswatch notices readdress`
+-- makes it once the registry has an addressee.
 ALTER TABLE notice
     DROP CONSTRAINT notice_status_check,
     ADD CONSTRAINT notice_status_check CHECK (status IN (
         'pending', 'sending', 'sent', 'failed', 'suppressed', 'undeliverable')),
     DROP CONSTRAINT notice_recipients_check,
     ADD CONSTRAINT notice_recipients_check
-        CHECK (cardinality(recipients) > 0 OR status = 'undeliverable');
+        CHECK (cardinality(recipients) > 0 OR status = 'undeliverable'),
+    ADD COLUMN status_when_addressed text
+        CHECK (status_when_addressed IN ('pending', 'suppressed')),
+    ADD CONSTRAINT notice_undeliverable_ck
+        CHECK ((status = 'undeliverable') = (status_when_addressed IS NOT NULL));
 CREATE INDEX notice_undeliverable_idx ON notice (institution_id) WHERE status = 'undeliverable';
 
 -- The match keys of a text: its words, lowercased, without the apostrophes Uzbek is typed with
 -- (' ‘ ’ ` ʻ ʼ), Cyrillic transliterated to Uzbek Latin, each cut to its first 6 letters, so
 -- that Uzbek suffixes (vazirligi, vazirligiga) and most Russian endings compare equal and
 -- Latin and Cyrillic Uzbek meet. way 'stem' first stems Cyrillic words with PostgreSQL's
--- Snowball Russian stemmer (суда -> суд), for Russian stems shorter than 6 letters.
+-- Snowball Russian stemmer (суда -> суд), for Russian stems shorter than 6 letters. way 'word'
+-- keeps the words whole (not cut), position for position with 'plain': what handles and the
+-- lexicon's prefix terms (bajarilma*) are compared with, where 6 letters cannot tell
+-- bajarilmadi (not done) from bajarildi (done).
 CREATE FUNCTION presswatch_match_keys(input text, way text DEFAULT 'plain')
 RETURNS text[]
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-SELECT coalesce(array_agg(left(latin, 6) ORDER BY n), '{}')
+SELECT coalesce(array_agg(CASE WHEN way = 'word' THEN latin ELSE left(latin, 6) END ORDER BY n),
+                '{}')
   FROM (
         SELECT n,
                replace(replace(replace(replace(replace(replace(replace(replace(

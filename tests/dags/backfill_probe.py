@@ -18,7 +18,8 @@ identifiers; `send` comes from the run (`outbox.should_send_in`), so a backfill 
     airflow backfill create --dag-id backfill_probe \\
         --from-date 2026-03-01T00:00:00+05:00 --to-date 2026-03-14T00:00:00+05:00
 
-**When it fails**: the task log says why; an empty registry fails with "no recipients".
+**When it fails**: the task log says why. An institution without addressees in the registry gets
+its notice stored `undeliverable`.
 """
 
 from __future__ import annotations

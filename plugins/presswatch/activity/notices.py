@@ -12,16 +12,17 @@ a local calendar day; the notices are dated the next day (the run happens after 
 
 A notice whose dedup key exists is not written again, so reruns and backfills never repeat
 one, and an overdue request gets one notice however many days it stays overdue. Recipients
-come from the registry (the head and the press secretary); an institution without any is
-reported in ``NoticeReport.no_recipient`` and in the log, never dropped silently.
+come from the registry (the head and the press secretary). A notice for an institution without
+any is still written, ``undeliverable`` (see ``notices.outbox``), and counted in
+``NoticeReport.undeliverable`` and ``no_recipient``; one whose institution has no head is
+addressed to the position ("Head of the institution").
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -29,9 +30,8 @@ from psycopg.rows import namedtuple_row
 
 from presswatch import db
 from presswatch.notices import outbox
+from presswatch.notices.outbox import NoticeReport
 from presswatch.settings import Settings
-
-log = logging.getLogger(__name__)
 
 QUERIES = "activity/notices"
 
@@ -66,16 +66,6 @@ def wiki_url(lang: str, title: str) -> str:
 
 def is_month_end(day: dt.date) -> bool:
     return (day + dt.timedelta(days=1)).day == 1
-
-
-@dataclass
-class NoticeReport:
-    written: dict[str, int] = field(default_factory=dict)  # new notices per kind
-    existing: dict[str, int] = field(default_factory=dict)  # dedup key already there
-    no_recipient: list[str] = field(default_factory=list)  # institution codes
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -114,20 +104,18 @@ class _Writer:
         if recipients is None:
             recipients = outbox.registry_recipients(self.conn, institution_id)
             self._recipients[institution_id] = recipients
-        if not recipients or institution.head_id is None:
-            if institution.code not in self.report.no_recipient:
-                self.report.no_recipient.append(institution.code)
-            log.warning("%s: no active head or addressee in the registry; %s not written",
-                        institution.code, dedup_key)  # fmt: skip
-            return
         language = institution.language
         agency = self.settings.agency
-        context = {
-            "deadline": self.issued_on + dt.timedelta(days=DEADLINE_DAYS[kind]),
-            "addressee": {
+        if institution.head_id is None:
+            addressee = outbox.unnamed_head(language)
+        else:
+            addressee = {
                 "full_name": institution.head_name,
                 "position_title": institution.head_title,
-            },
+            }
+        context = {
+            "deadline": self.issued_on + dt.timedelta(days=DEADLINE_DAYS[kind]),
+            "addressee": addressee,
             "institution": {"name": institution.name},
             "agency": {"name": agency.name[language], "email": agency.email},
             "facts": facts,
@@ -144,8 +132,7 @@ class _Writer:
             send=self.send,
             run=self.run,
         )
-        counts = self.report.written if result.created else self.report.existing
-        counts[kind] = counts.get(kind, 0) + 1
+        self.report.count(kind, result, institution.code)
 
 
 def _weekly_lapses(rows: Sequence[Any], min_posts: int) -> list[tuple[int, str, dict[str, Any]]]:

@@ -309,14 +309,18 @@ class HttpClient:
         params: dict[str, Any] | None,
         check: Callable[[requests.Response], None],
         parse: Callable[[requests.Response], T],
+        headers: dict[str, str] | None = None,
     ) -> T:
+        """``headers``: for this request only (conditional GET: ``If-None-Match``...)."""
         path = self.path_of(url)
         failures = 0
         rate_limit_waits = 0
         last = "no answer"
         while True:
             try:
-                response = self.session.get(url, params=params, timeout=self.timeout)
+                response = self.session.get(
+                    url, params=params, headers=headers, timeout=self.timeout
+                )
             except requests.Timeout:
                 last = f"timed out after {self.timeout:g} s"
                 wait = None

@@ -2,5 +2,6 @@
 
 ``registry_writer`` writes the registry CSV files (the committed ``include/demo_registry`` is
 its first 28 institutions, the real ones); ``generator`` imports them and fills the simulated
-platforms and the activity tables with set-based SQL from ``sql/demo``.
+platforms, the simulated story sources (the monitoring portal and the outlets' feeds) and the
+activity tables with set-based SQL from ``sql/demo``.
 """

@@ -5,13 +5,16 @@
    through the same validation as any registry; registry rows are upserted, never duplicated).
 2. The simulated platforms (schema ``sim``): an account per registry account (a few missing or
    deleted), posts following each account's habit, Wikipedia pages, redirects and links.
-3. Activity history in the domain tables: accreditation requests, media plans and events,
-   stories, their matches and the institutions' responses.
+3. The simulated story sources (schema ``sim``): news stories about the institutions in the
+   monitoring portal and in the outlets' RSS and Atom feeds, and the institutions' responses,
+   as posts on the simulated platforms and as the portal's records.
+4. Activity history in the domain tables: accreditation requests, media plans and events.
 
-Steps 2 and 3 are set-based SQL (``sql/demo/*.sql``) whose every random choice is a hash of
+Steps 2 to 4 are set-based SQL (``sql/demo/*.sql``) whose every random choice is a hash of
 stable keys and the seed, so the same arguments give the same database, whatever the plans.
 A rerun replaces the simulated world and the activity it generated, in one transaction. The
-domain ``post`` table is left alone: filling it from the platforms is the pipeline's job.
+domain ``post`` and story tables (``story``, ``story_institution``, ``story_response``...) are
+left alone: filling them from the platforms and the story sources is the pipelines' job.
 """
 
 from __future__ import annotations
@@ -42,13 +45,11 @@ HABITS = ("diligent", "regular", "borderline", "irregular", "silent")
 # What the report counts, in the order it shows them.
 REGISTRY_TABLES = (
     "institution", "official", "social_account", "wikipedia_page", "mobile_app",
-    "media_pool_member", "public_council_member",
+    "media_pool_member", "public_council_member", "story_feed",
 )  # fmt: skip
 SIM_TABLES = ("sim.account", "sim.post", "sim.wiki_page", "sim.wiki_redirect", "sim.wiki_langlink")
-HISTORY_TABLES = (
-    "accreditation_request", "media_plan", "media_event", "story", "story_institution",
-    "story_response",
-)  # fmt: skip
+STORY_SOURCE_TABLES = ("sim.portal_story", "sim.portal_response", "sim.feed", "sim.feed_item")
+HISTORY_TABLES = ("accreditation_request", "media_plan", "media_event")
 
 
 @dataclass
@@ -61,6 +62,7 @@ class SeedReport:
     rows: dict[str, int] = field(default_factory=dict)  # table -> rows after the seed
     habits: dict[str, int] = field(default_factory=dict)  # posting habit -> live sim accounts
     accounts_not_on_platform: int = 0
+    stories: int = 0  # in the portal, a feed or both
     critical_stories: int = 0
     seconds: float = 0.0
     phase_seconds: dict[str, float] = field(default_factory=dict)
@@ -84,7 +86,9 @@ class SeedReport:
                 f"simulated platforms: {counts(SIM_TABLES)}; "
                 f"{self.accounts_not_on_platform:,} registry accounts not on their platform",
                 f"posting habits: {habits}",
-                f"history: {counts(HISTORY_TABLES)} ({self.critical_stories:,} critical stories)",
+                f"story sources: {counts(STORY_SOURCE_TABLES)} "
+                f"({self.stories:,} stories, {self.critical_stories:,} critical)",
+                f"history: {counts(HISTORY_TABLES)}",
             ]
         )
 
@@ -114,12 +118,37 @@ def _texts() -> dict[str, list]:
         "response_texts": people.RESPONSE_TEXTS,
         "critical_titles": people.CRITICAL_TITLES,
         "routine_titles": people.ROUTINE_TITLES,
+        "ru_genitive_critical_titles": people.RUSSIAN_GENITIVE_CRITICAL_TITLES,
+        "ru_genitive_routine_titles": people.RUSSIAN_GENITIVE_ROUTINE_TITLES,
+        "name_joiners": people.NAME_JOINERS,
         "story_summaries": people.STORY_SUMMARIES,
         "story_sources": [source for source, _ in people.STORY_SOURCES],
         "story_languages": [language for _, language in people.STORY_SOURCES],
+        "outlet_domains": list(people.OUTLET_NAMES),
+        "outlet_names": list(people.OUTLET_NAMES.values()),
+        "language_paths": [people.LANGUAGE_PATHS[language] for language in people.LANGUAGES],
+        **_feeds(),
         "event_kinds": list(people.EVENT_KINDS),
         "event_kind_titles": people.EVENT_KIND_TITLES,
         "event_topics": people.EVENT_TOPICS,
+    }
+
+
+def _feeds() -> dict[str, list]:
+    """The outlets' feeds as aligned arrays, and the two that carry a deliberately bad item."""
+    feeds = people.STORY_FEEDS
+    return {
+        "feed_codes": [feed.code for feed in feeds],
+        "feed_hosts": [feed.outlet for feed in feeds],
+        "feed_paths": [feed.path for feed in feeds],
+        "feed_formats": [feed.format for feed in feeds],
+        "feed_languages": [feed.language for feed in feeds],
+        "feed_titles": [feed.name for feed in feeds],
+        "feed_declared_languages": [feed.declared_language for feed in feeds],
+        "feed_writes_zone": [feed.writes_zone for feed in feeds],
+        "feed_guid_is_link": [feed.guid_is_link for feed in feeds],
+        "no_date_feed": people.NO_DATE_FEED,
+        "html_title_feed": people.HTML_TITLE_FEED,
     }
 
 
@@ -173,6 +202,9 @@ def seed(
         _simulated_platforms(conn, params, report)
         phases["simulated platforms"] = time.perf_counter() - phase_started
         phase_started = time.perf_counter()
+        _story_sources(conn, params)
+        phases["story sources"] = time.perf_counter() - phase_started
+        phase_started = time.perf_counter()
         _history(conn, params)
         phases["history"] = time.perf_counter() - phase_started
         _count(conn, report)
@@ -207,9 +239,11 @@ def _prepare(conn: psycopg.Connection, demo_registry: DemoRegistry) -> None:
     world.clear(conn)
     for name in ("functions", "settings", "institution_list", "clear_history"):
         _run(conn, "prepare", name)
-    with conn.cursor().copy("COPY demo_institution (code, tier, ordinal) FROM STDIN") as copy:
+    with conn.cursor().copy(
+        "COPY demo_institution (code, tier, ordinal, name_ru_genitive) FROM STDIN"
+    ) as copy:
         for ordinal, inst in enumerate(demo_registry.institutions, start=1):
-            copy.write_row((inst.code, inst.tier, ordinal))
+            copy.write_row((inst.code, inst.tier, ordinal, people.russian_genitive(inst.name_ru)))
     _run(conn, "prepare", "institutions")
 
 
@@ -256,21 +290,28 @@ def _post_keys_deferred(conn: psycopg.Connection) -> Iterator[None]:
             conn.execute(sql.SQL(definition))
 
 
+def _story_sources(conn: psycopg.Connection, params: dict) -> None:
+    _run(conn, "stories", "stories", params)
+    conn.execute("ANALYZE demo_story")
+    for name in ("insert_portal_stories", "insert_feeds", "insert_feed_items", "responses",
+                 "insert_response_posts", "insert_portal_responses"):  # fmt: skip
+        _run(conn, "stories", name, params)
+
+
 def _history(conn: psycopg.Connection, params: dict) -> None:
     _run(conn, "accreditation", "requests", params)
     _run(conn, "media_plans", "plans", params)
     _run(conn, "media_plans", "events", params)
-    for name in ("stories", "insert_stories", "insert_matches", "responses",
-                 "insert_response_posts", "insert_responses"):  # fmt: skip
-        _run(conn, "stories", name, params)
-    for table in ("sim.account", "sim.post", "story", "story_institution", "story_response"):
+    for table in ("sim.account", "sim.post") + STORY_SOURCE_TABLES:
         conn.execute(f"ANALYZE {table}")
 
 
 def _count(conn: psycopg.Connection, report: SeedReport) -> None:
-    for table in REGISTRY_TABLES + SIM_TABLES + HISTORY_TABLES:
+    for table in REGISTRY_TABLES + SIM_TABLES + STORY_SOURCE_TABLES + HISTORY_TABLES:
         # Table names come from the constants above, never from input.
         report.rows[table] = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
-    report.critical_stories = conn.execute(
-        "SELECT count(*) FROM story WHERE is_critical"
-    ).fetchone()[0]
+    # The seed's own list of stories (a temporary table until the commit): some are only in
+    # the portal, some only in a feed.
+    report.stories, report.critical_stories = conn.execute(
+        "SELECT count(*), count(*) FILTER (WHERE is_critical) FROM demo_story"
+    ).fetchone()

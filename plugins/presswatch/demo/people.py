@@ -202,9 +202,20 @@ def position_title(head: tuple[str, str, str, str], role: str, language: str) ->
 # --- texts the SQL picks from (one list per language, all the same length) -----------------
 
 
+_PLACEHOLDER = re.compile(r"(\{[a-z_]+\})")
+
+
+def _cyrillic_template(text: str) -> str:
+    """A Latin template in Cyrillic, its placeholders ({name}) left as they are."""
+    return "".join(
+        part if _PLACEHOLDER.fullmatch(part) else latin_to_cyrillic(part)
+        for part in _PLACEHOLDER.split(text)
+    )
+
+
 def _four(uz_latn: list[str], ru: list[str], en: list[str]) -> list[list[str]]:
     assert len(uz_latn) == len(ru) == len(en)
-    return [uz_latn, [latin_to_cyrillic(t) for t in uz_latn], ru, en]
+    return [uz_latn, [_cyrillic_template(t) for t in uz_latn], ru, en]
 
 
 POST_TEXTS = _four(
@@ -228,30 +239,48 @@ POST_TEXTS = _four(
     ],
 )  # fmt: skip
 
+# A response post names the story it answers: its URL mostly ("links to the story"), its
+# title sometimes (the pipeline finds it by the title's words).
 RESPONSE_TEXTS = _four(
-    ["Rasmiy munosabat: {title}", "Maʼlumot uchun: {title}"],
-    ["Официальный комментарий: {title}", "К сведению: {title}"],
-    ["Official response: {title}", "For information: {title}"],
-)
+    ["Rasmiy munosabat: {url}", "Maʼlumot uchun: {url}", "Xabarga izoh: {url}",
+     "Rasmiy munosabat: {title}"],
+    ["Официальный комментарий: {url}", "К сведению: {url}", "Комментарий к публикации: {url}",
+     "Официальный комментарий: {title}"],
+    ["Official response: {url}", "For information: {url}", "Our comment on the report: {url}",
+     "Official response: {title}"],
+)  # fmt: skip
 
+# Titles name the institution ({name}: its registry name in the story's language; in Uzbek
+# with a case suffix where the sentence wants one, as Uzbek writes it). Critical titles carry
+# the lexicon's trigger words (include/lexicon/critical.yaml): complaints, violations,
+# discontent, failures, bribery, misspending, protests, outages, negligence; routine ones none.
 CRITICAL_TITLES = _four(
     [
         "{name}: fuqarolar murojaatlari javobsiz qolmoqda", "{name}: tekshiruvda qonunbuzilishlar aniqlandi",
         "Aholi noroziligi: {name}", "{name}: tender natijalari savol uygʻotmoqda",
         "{name}: xodim pora olayotganda ushlandi", "{name}: byudjet mablagʻlari maqsadsiz sarflangan",
         "Tadbirkorlar shikoyati: {name}", "{name}: vaʼda qilingan loyiha muddatida bajarilmadi",
+        "{name}: aholi yoʻlni toʻsib norozilik bildirdi", "{name}: mahallalar uch kundan beri gazsiz qoldi",
+        "{name}: masʼullarning beparvoligi tufayli bino qarovsiz qolgan",
+        "{name}ga fuqarolar shikoyatlari koʻpaymoqda", "{name}da poraxoʻrlik holatlari aniqlandi",
     ],
     [
         "{name}: обращения граждан остаются без ответа", "{name}: проверка выявила нарушения",
         "Жители недовольны: {name}", "{name}: итоги тендера вызывают вопросы",
         "{name}: сотрудник задержан при получении взятки", "{name}: бюджетные средства потрачены не по назначению",
         "Жалобы предпринимателей: {name}", "{name}: обещанный проект сорван",
+        "{name}: жители перекрыли дорогу в знак протеста", "{name}: жители третий день без воды и света",
+        "{name}: халатность привела к аварии", "{name}: жители жалуются на волокиту",
+        "{name}: выявлены нарушения при распределении земли",
     ],
     [
         "{name} accused of ignoring citizens' complaints", "Audit finds violations at {name}",
         "Residents unhappy with {name}", "{name}: tender results raise questions",
         "{name} employee detained for bribery", "{name} misspent budget funds, inspectors say",
         "Entrepreneurs complain about {name}", "{name} misses deadline on promised project",
+        "Residents protest against {name}", "{name}: districts left without water and power",
+        "Negligence at {name} left a school building neglected", "Complaints pile up at {name}",
+        "{name} officials charged with abuse of office",
     ],
 )  # fmt: skip
 
@@ -261,20 +290,38 @@ ROUTINE_TITLES = _four(
         "{name}: rahbariyat aholi bilan uchrashdi", "{name}: yarim yil yakunlari eʼlon qilindi",
         "{name}: xalqaro hamkorlik kengaymoqda", "{name}: yangi tayinlov",
         "{name}: raqamli xizmatlar soni ortdi", "{name}: hududlarda sayyor qabul",
+        "{name}ning yangi qabul markazi ochildi",
     ],
     [
         "{name}: запущен новый сервис", "{name}: состоялась пресс-конференция",
         "{name}: руководство встретилось с жителями", "{name}: подведены итоги полугодия",
         "{name}: расширяется международное сотрудничество", "{name}: новое назначение",
         "{name}: число цифровых услуг выросло", "{name}: выездной приём в регионах",
+        "{name}: открыт новый центр приёма граждан",
     ],
     [
         "{name} launches a new service", "{name} holds a press conference",
         "{name} leadership meets residents", "{name} announces half-year results",
         "{name} expands international cooperation", "{name}: new appointment",
         "{name} adds digital services", "{name} holds receptions in the regions",
+        "{name} opens a new reception centre",
     ],
 )  # fmt: skip
+
+# Russian titles that name the institution in the genitive ({name}: "Министерства юстиции"),
+# as Russian headlines mostly do; the pipeline must find the institution all the same.
+RUSSIAN_GENITIVE_CRITICAL_TITLES = [
+    "Жалобы на работу {name} остаются без ответа", "Проверка выявила нарушения в работе {name}",
+    "Сотрудник {name} задержан при получении взятки", "Жители недовольны бездействием {name}",
+    "Халатность сотрудников {name} привела к аварии",
+]  # fmt: skip
+RUSSIAN_GENITIVE_ROUTINE_TITLES = [
+    "Руководство {name} встретилось с жителями", "Пресс-служба {name} провела брифинг",
+    "Новый сервис {name} доступен онлайн", "Подведены итоги полугодия работы {name}",
+    "Делегация {name} посетила регионы",
+]  # fmt: skip
+# How two institutions are named together: "A va B", "A и B".
+NAME_JOINERS = ["va", "ва", "и", "and"]
 
 STORY_SUMMARIES = _four(
     [
@@ -320,7 +367,8 @@ OUTLETS = (
 )  # fmt: skip
 BLOG_PLATFORMS = ("Telegram", "YouTube", "Instagram")
 
-# Story feeds: (source, language), repeated by weight. URLs are under https://<source>.example/.
+# Where stories are published: (outlet, language), repeated by weight. Each pair has its own
+# RSS or Atom feed (STORY_FEEDS) and its stories' URLs are on the outlet's domain.
 STORY_SOURCES = (
     ("kun.uz", "uz-Latn"), ("kun.uz", "uz-Latn"), ("kun.uz", "ru"), ("kun.uz", "en"),
     ("gazeta.uz", "ru"), ("gazeta.uz", "ru"), ("gazeta.uz", "uz-Latn"),
@@ -328,3 +376,126 @@ STORY_SOURCES = (
     ("podrobno.uz", "ru"), ("xabar.uz", "uz-Cyrl"), ("uza.uz", "uz-Latn"), ("uza.uz", "en"),
     ("spot.uz", "ru"), ("spot.uz", "uz-Latn"),
 )  # fmt: skip
+OUTLET_NAMES = {
+    "kun.uz": "Kun.uz", "gazeta.uz": "Gazeta.uz", "daryo.uz": "Daryo.uz",
+    "podrobno.uz": "Podrobno.uz", "xabar.uz": "Xabar.uz", "uza.uz": "UzA", "spot.uz": "Spot.uz",
+}  # fmt: skip
+# How each outlet lays out its site: where its feed is, in which format, and whether its feed
+# writes times without a zone (the pipeline reads those as Tashkent time).
+_FEED_PATHS = {
+    "kun.uz": "news/rss", "gazeta.uz": "rss/", "daryo.uz": "feed/", "podrobno.uz": "rss/",
+    "xabar.uz": "rss", "uza.uz": "rss", "spot.uz": "feed/atom",
+}  # fmt: skip
+_ATOM_OUTLETS = frozenset({"spot.uz"})
+_ZONELESS_OUTLETS = frozenset({"xabar.uz"})
+_OWN_GUID_OUTLETS = frozenset({"gazeta.uz", "daryo.uz"})  # guid "daryo.uz:100234", not the link
+# The language part of an outlet's paths, and of its feeds' codes.
+LANGUAGE_PATHS = {"uz-Latn": "", "uz-Cyrl": "kr/", "ru": "ru/", "en": "en/"}
+_LANGUAGE_CODES = {"uz-Latn": "uz", "uz-Cyrl": "kr", "ru": "ru", "en": "en"}
+# What a feed's <language> says: a bare "uz" for Uzbek Latin, as sites write it.
+_DECLARED_LANGUAGES = {"uz-Latn": "uz", "uz-Cyrl": "uz-Cyrl", "ru": "ru", "en": "en"}
+
+
+@dataclass(frozen=True)
+class StoryFeed:
+    """A news site's feed in one language (the registry's feeds.csv, the simulated feed)."""
+
+    code: str
+    outlet: str  # its domain: kun.uz
+    language: str
+    path: str
+    format: str  # rss | atom
+    writes_zone: bool  # False: its times have no zone
+    guid_is_link: bool  # False: its guids are its own ("daryo.uz:100234")
+
+    @property
+    def url(self) -> str:
+        return f"https://{self.outlet}{self.path}"
+
+    @property
+    def name(self) -> str:
+        return f"{OUTLET_NAMES[self.outlet]} ({self.language})"
+
+    @property
+    def declared_language(self) -> str:
+        return _DECLARED_LANGUAGES[self.language]
+
+
+def _story_feeds() -> tuple[StoryFeed, ...]:
+    feeds: list[StoryFeed] = []
+    first_language: dict[str, str] = {}
+    for outlet, language in dict.fromkeys(STORY_SOURCES):
+        main = first_language.setdefault(outlet, language)
+        suffix = "" if language == main else f"_{_LANGUAGE_CODES[language]}"
+        feeds.append(
+            StoryFeed(
+                code=outlet.replace(".", "_") + suffix,
+                outlet=outlet,
+                language=language,
+                path="/" + LANGUAGE_PATHS[language] + _FEED_PATHS[outlet],
+                format="atom" if outlet in _ATOM_OUTLETS else "rss",
+                writes_zone=outlet not in _ZONELESS_OUTLETS,
+                guid_is_link=outlet not in _OWN_GUID_OUTLETS,
+            )
+        )
+    return tuple(feeds)
+
+
+STORY_FEEDS = _story_feeds()
+# The feeds whose newest item is deliberately bad, so that the demo shows the quarantine at
+# work: an item without a date (quarantined), an item with HTML and a script in its title
+# (delivered with the plain title).
+NO_DATE_FEED = "daryo_uz"
+HTML_TITLE_FEED = "kun_uz_ru"
+
+
+# --- Russian names in the genitive ------------------------------------------------------------
+
+_ADJECTIVE_ENDINGS = ("ая", "яя", "ое", "ее", "ый", "ий", "ой")
+_PREPOSITIONS = frozenset({"по", "при", "за", "в", "на", "для", "и"})
+
+
+def _genitive_adjective(word: str) -> str:
+    stem, ending = word[:-2], word[-2:]
+    if ending == "ая":
+        return stem + "ой"
+    if ending == "яя":
+        return stem + "ей"
+    if ending == "ий" and stem[-1:] not in "гкх":
+        return stem + "его"
+    return stem + ("его" if ending == "ее" else "ого")
+
+
+def _genitive_noun(word: str) -> str:
+    if word.endswith("ие"):
+        return word[:-1] + "я"
+    if word.endswith("ия"):
+        return word[:-1] + "и"
+    if word.endswith("о"):
+        return word[:-1] + "а"
+    if word.endswith("а"):
+        return word[:-1] + ("и" if word[-2:-1] in "гкхжшщч" else "ы")
+    if word.endswith(("я", "й", "ь")):
+        return word[:-1] + ("и" if word.endswith("я") else "я")
+    if word[-1:].isalpha() and word[-1] not in "еёиоуыэю":
+        return word + "а"
+    return word
+
+
+def russian_genitive(name: str) -> str:
+    """An institution's Russian name in the genitive: its leading adjectives and head noun
+    inflected, the rest (already genitive or a proper name) as it is
+    (Министерство юстиции -> Министерства юстиции, Государственная налоговая инспекция ->
+    Государственной налоговой инспекции, Уполномоченный по правам ... -> Уполномоченного ...)."""
+    words = name.split(" ")
+    for index, word in enumerate(words):
+        following = words[index + 1] if index + 1 < len(words) else ""
+        if word.endswith(_ADJECTIVE_ENDINGS) and len(word) > 3:
+            words[index] = _genitive_adjective(word)
+            # A substantivised adjective heads the name when no noun follows it.
+            if not following[:1].islower() or following in _PREPOSITIONS:
+                break
+            continue
+        words[index] = _genitive_noun(word)
+        break
+    return " ".join(words)

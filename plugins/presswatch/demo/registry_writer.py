@@ -8,6 +8,8 @@ Whatever the scale, the first N institutions are the same and so is everything a
 each institution's details come from a random generator seeded with its code alone, and names
 that must be unique (handles, platform ids) are settled in catalogue order. The registry does
 not depend on the demo seed, which drives behaviour (posting, stories) but not who is who.
+``feeds.csv`` lists the news sites' RSS and Atom feeds (``people.STORY_FEEDS``), the same at
+every scale.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from presswatch.demo.people import (
     BLOG_PLATFORMS,
     HEAD_TITLES,
     OUTLETS,
+    STORY_FEEDS,
     Person,
     invent_person,
     latin_to_ascii,
@@ -56,6 +59,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "apps.csv": ("institution_code", "os", "store_url", "open_data_integrated"),
     "media_pool.csv": ("institution_code", "full_name", "member_type", "outlet", "joined_on", "left_on"),
     "council.csv": ("institution_code", "full_name", "member_type", "joined_on", "left_on"),
+    "feeds.csv": ("code", "name", "url", "language", "active"),
 }  # fmt: skip
 
 
@@ -569,6 +573,10 @@ def build_registry(institutions: int) -> DemoRegistry:
         rng = random.Random(f"presswatch-demo/people/{inst.code}")
         _people_rows(inst, rng, unique, registry.rows)
         _fact_rows(inst, rng, registry.rows)
+    # The news sites' feeds are the same at every scale: the outlets write about everyone.
+    registry.rows["feeds.csv"] = [
+        (feed.code, feed.name, feed.url, feed.language, True) for feed in STORY_FEEDS
+    ]
     return registry
 
 

@@ -1,5 +1,6 @@
 """The platform simulator: Facebook/Instagram Graph, X API v2, the Telegram Bot API, t.me
-channel pages and MediaWiki, in their real wire formats, served on one local port from the
+channel pages and MediaWiki, and the story sources (the monitoring portal's JSON API and the
+news sites' RSS/Atom feeds), in their real wire formats, served on one local port from the
 ``sim`` schema, with faults injected on request (see ``presswatch.simulator.app``).
 
 ``presswatch simulator [--port P] [--background]`` runs it; ``create_app()`` gives the app for
@@ -30,13 +31,16 @@ def create_app(database_url: str | None = None):
     return create(database_url)
 
 
-# Airflow connection id -> (path on the simulator, credential the simulator accepts).
+# Airflow connection id -> (path on the simulator, credential the simulator accepts). The feeds'
+# "path" is the template the feed connector puts each feed's own host and path into.
 _CONNECTIONS = {
     "presswatch_facebook": ("/graph", "sim-token"),
     "presswatch_x": ("/x", "sim-bearer"),
     "presswatch_telegram": ("/telegram", "123456:sim-token"),
     "presswatch_tme": ("/tme", ""),
     "presswatch_wikipedia": ("/wiki/{lang}", ""),
+    "presswatch_portal": ("/portal", "sim-portal-token"),
+    "presswatch_feeds": ("/feeds/{host}{path}", ""),
 }
 
 

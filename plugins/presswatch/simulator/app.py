@@ -1,12 +1,15 @@
-"""The simulator's web app: every platform under its own path prefix, plus the admin API.
+"""The simulator's web app: every platform and story source under its own path prefix, plus
+the admin API.
 
-| real host                      | here            |
-|--------------------------------|-----------------|
-| https://graph.facebook.com     | /graph          |
-| https://api.x.com              | /x              |
-| https://api.telegram.org       | /telegram       |
-| https://t.me                   | /tme            |
-| https://{lang}.wikipedia.org   | /wiki/{lang}    |
+| real host                      | here                |
+|--------------------------------|---------------------|
+| https://graph.facebook.com     | /graph              |
+| https://api.x.com              | /x                  |
+| https://api.telegram.org       | /telegram           |
+| https://t.me                   | /tme                |
+| https://{lang}.wikipedia.org   | /wiki/{lang}        |
+| https://monitoring.example.uz  | /portal             |
+| https://{host}{path} (a feed)  | /feeds/{host}{path} |
 
 Admin (no platform has it): ``POST/GET/DELETE /_sim/faults``, ``GET/DELETE /_sim/requests``,
 ``GET /_sim/health``; its OpenAPI page is ``/_sim/docs``.
@@ -23,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from presswatch.simulator import graph, mediawiki, telegram, xapi
+from presswatch.simulator import feeds, graph, mediawiki, portal, telegram, xapi
 from presswatch.simulator.runtime import (
     SERVED_REQUEST_KEY,
     FaultQueue,
@@ -137,6 +140,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
         telegram.bot_router,
         telegram.tme_router,
         mediawiki.router,
+        portal.router,
+        feeds.router,
     )
     for router in platform_routers:
         # The platforms document themselves; the OpenAPI page is for the admin API.

@@ -18,7 +18,8 @@ from starlette.requests import Request
 
 from presswatch.simulator.store import Store
 
-Platform = Literal["facebook", "instagram", "x", "telegram", "tme", "wiki"]
+# portal: the monitoring portal's JSON API; feeds: the news sites' RSS and Atom feeds.
+Platform = Literal["facebook", "instagram", "x", "telegram", "tme", "wiki", "portal", "feeds"]
 FaultKind = Literal["rate_limit", "server_error", "slow", "malformed", "bad_item", "timeout"]
 PLATFORMS: tuple[str, ...] = typing.get_args(Platform)
 FAULT_KINDS: tuple[str, ...] = typing.get_args(FaultKind)

@@ -1,4 +1,5 @@
-"""Read-only access to the simulated platforms' data (schema ``sim``) for the simulator.
+"""Read-only access to the simulated platforms' and story sources' data (schema ``sim``) for
+the simulator.
 
 Connections are opened lazily on the server's event loop and kept in a small idle list: the
 simulator answers many small requests, and a fresh connection for each would dominate them.
@@ -23,6 +24,11 @@ SESSION_OPTIONS = "-c default_transaction_read_only=on -c TimeZone=UTC"
 
 # A post's position in a newest-first listing: time first, the id breaks ties.
 PostKey = tuple[dt.datetime, str]
+# A position in the portal's sequence: (collected_at or recorded_at, the portal's id).
+PortalKey = tuple[dt.datetime, int]
+# Bounds for "no cursor" and "no end" that the sequence comparisons can use as they are.
+BEGINNING = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+END_OF_TIME = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,67 @@ class Post:
     @property
     def key(self) -> PostKey:
         return (self.created_at, self.post_id)
+
+
+@dataclass(frozen=True)
+class PortalStory:
+    portal_id: int
+    source_name: str
+    source_domain: str
+    url: str | None
+    title: str | None
+    text: str
+    language: str | None
+    published_at: dt.datetime | None
+    collected_at: dt.datetime
+    institution_codes: list[str]
+    tone: str | None
+
+    @property
+    def key(self) -> PortalKey:
+        return (self.collected_at, self.portal_id)
+
+
+@dataclass(frozen=True)
+class PortalResponse:
+    portal_id: int
+    story_portal_id: int | None
+    story_url: str
+    institution_code: str
+    responded_at: dt.datetime | None
+    url: str
+    channel: str
+    account_platform: str | None
+    account_handle: str | None
+    recorded_at: dt.datetime
+
+    @property
+    def key(self) -> PortalKey:
+        return (self.recorded_at, self.portal_id)
+
+
+@dataclass(frozen=True)
+class Feed:
+    host: str
+    path: str
+    format: str  # rss | atom
+    title: str
+    language: str | None
+    item_limit: int
+    raw_body: str | None
+    raw_status: int
+    raw_content_type: str
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    guid: str | None
+    link: str | None
+    title: str | None
+    description: str | None
+    body: str | None
+    pub_date: str | None
+    listed_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -116,6 +183,43 @@ SELECT pageid, target_lang, target_title
 FROM sim.wiki_langlink
 WHERE lang = %(lang)s AND pageid = ANY(%(pageids)s)
 ORDER BY pageid, target_lang
+"""
+
+# The portal's listings: in its sequence, after a position, before an optional end; one row
+# more than the page holds tells whether more remain.
+PORTAL_STORIES = """
+SELECT portal_id, source_name, source_domain, url, title, text, language, published_at,
+       collected_at, institution_codes, tone
+FROM sim.portal_story
+WHERE (collected_at, portal_id) > (%(after_at)s, %(after_id)s)
+  AND collected_at < %(until)s
+ORDER BY collected_at, portal_id
+LIMIT %(limit)s
+"""
+
+PORTAL_RESPONSES = """
+SELECT portal_id, story_portal_id, story_url, institution_code, responded_at, url, channel,
+       account_platform, account_handle, recorded_at
+FROM sim.portal_response
+WHERE (recorded_at, portal_id) > (%(after_at)s, %(after_id)s)
+  AND recorded_at < %(until)s
+ORDER BY recorded_at, portal_id
+LIMIT %(limit)s
+"""
+
+FEED = """
+SELECT host, path, format, title, language, item_limit, raw_body, raw_status, raw_content_type
+FROM sim.feed
+WHERE lower(host) = lower(%(host)s) AND path = %(path)s
+"""
+
+# Newest first, as feeds list; the ties broken by what the rows hold, so the order is stable.
+FEED_ITEMS = """
+SELECT guid, link, title, description, body, pub_date, listed_at
+FROM sim.feed_item
+WHERE host = %(host)s AND path = %(path)s
+ORDER BY listed_at DESC, guid, link, title
+LIMIT %(limit)s
 """
 
 HEALTH = "SELECT count(*) FROM sim.account"
@@ -208,6 +312,31 @@ class Store:
         rows = await self._rows(POST_COUNT, params)
         return rows[0][0]
 
+    async def portal_stories(
+        self, after: PortalKey | None, until: dt.datetime | None, limit: int
+    ) -> list[PortalStory]:
+        """Up to ``limit`` stories after ``after`` in the portal's sequence, collected before
+        ``until``."""
+        rows = await self._rows(PORTAL_STORIES, _sequence_params(after, until, limit))
+        return [PortalStory(*row) for row in rows]
+
+    async def portal_responses(
+        self, after: PortalKey | None, until: dt.datetime | None, limit: int
+    ) -> list[PortalResponse]:
+        """Up to ``limit`` responses after ``after`` in the portal's sequence, recorded before
+        ``until``."""
+        rows = await self._rows(PORTAL_RESPONSES, _sequence_params(after, until, limit))
+        return [PortalResponse(*row) for row in rows]
+
+    async def feed(self, host: str, path: str) -> Feed | None:
+        rows = await self._rows(FEED, {"host": host, "path": path})
+        return Feed(*rows[0]) if rows else None
+
+    async def feed_items(self, feed: Feed) -> list[FeedItem]:
+        """The feed's latest ``item_limit`` items, newest first."""
+        params = {"host": feed.host, "path": feed.path, "limit": feed.item_limit}
+        return [FeedItem(*row) for row in await self._rows(FEED_ITEMS, params)]
+
     async def wiki_redirects(self, lang: str, titles: Sequence[str]) -> dict[str, str]:
         rows = await self._rows(WIKI_REDIRECTS, {"lang": lang, "titles": list(titles)})
         return dict(rows)
@@ -219,3 +348,13 @@ class Store:
     async def wiki_langlinks(self, lang: str, pageids: Sequence[int]) -> list[WikiLanglink]:
         rows = await self._rows(WIKI_LANGLINKS, {"lang": lang, "pageids": list(pageids)})
         return [WikiLanglink(*row) for row in rows]
+
+
+def _sequence_params(after: PortalKey | None, until: dt.datetime | None, limit: int) -> dict:
+    after_at, after_id = after if after is not None else (BEGINNING, 0)
+    return {
+        "after_at": after_at,
+        "after_id": after_id,
+        "until": until or END_OF_TIME,
+        "limit": limit,
+    }

@@ -1,4 +1,5 @@
-"""The simulated platforms' data (schema ``sim``, defined in ``sql/simulator/world.sql``)."""
+"""The simulated platforms' and story sources' data (schema ``sim``, defined in
+``sql/simulator/world.sql``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ def ensure_schema(conn: psycopg.Connection) -> None:
 
 
 def clear(conn: psycopg.Connection) -> None:
-    """Empty the simulated platforms (the demo generator refills them)."""
+    """Empty the simulated platforms and story sources (the demo generator refills them)."""
     conn.execute(
-        "TRUNCATE sim.wiki_langlink, sim.wiki_redirect, sim.wiki_page, sim.post, sim.account"
+        "TRUNCATE sim.wiki_langlink, sim.wiki_redirect, sim.wiki_page, sim.post, sim.account,"
+        " sim.portal_response, sim.portal_story, sim.feed_item, sim.feed"
     )

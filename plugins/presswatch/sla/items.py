@@ -64,5 +64,6 @@ class FeedFetch:
     etag: str | None = None
     last_modified: str | None = None
     cursor: str | None = None  # the portal's: where the next fetch starts
+    has_more: bool = False  # the portal had more than the fetch's page bound: fetch again
     status: str = "ok"  # a short description for story_feed.last_status
     error: str | None = None  # the feed could not be read at all (not XML, 404...)

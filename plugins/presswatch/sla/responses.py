@@ -184,15 +184,18 @@ def process(
     codes: Sequence[str] | None = None,
     run_id: str | None = None,
     include_posts: bool = True,
+    only: Sequence[str] | None = None,
 ) -> ResponseReport:
     """Check the inbox and look for answers among the institutions' posts, as of ``as_of``,
-    in the caller's transaction. Rejected responses go to quarantine with the reason."""
+    in the caller's transaction. Rejected responses go to quarantine with the reason.
+    ``only``: check just these inbox entries (by external id), e.g. the one an operator entered."""
     queries = db.named_queries(QUERIES)
     params = {
         "as_of": as_of,
         "wait_days": WAIT_DAYS,
         "portal_feed_id": portal_feed_id,
         "codes": list(codes) if codes else None,
+        "only": list(only) if only else None,
     }
     report = ResponseReport()
     conn.execute(queries["check_inbox"], params)

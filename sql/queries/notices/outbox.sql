@@ -15,12 +15,16 @@ RETURNING 'PW-' || c.year || '-' || lpad(c.last_number::text, 6, '0');
 
 -- name: insert
 INSERT INTO notice (kind, dedup_key, institution_id, language, reference_no, recipients, cc,
-                    subject, body_html, body_text, status, airflow_dag_id, airflow_run_id,
-                    airflow_run_type, created_at, next_attempt_at)
+                    subject, body_html, body_text, status, status_when_addressed, last_error,
+                    airflow_dag_id, airflow_run_id, airflow_run_type, created_at, next_attempt_at)
 VALUES (%(kind)s, %(dedup_key)s, %(institution_id)s, %(language)s, %(reference_no)s,
         %(recipients)s, %(cc)s, %(subject)s, %(body_html)s, %(body_text)s, %(status)s,
-        %(airflow_dag_id)s, %(airflow_run_id)s, %(airflow_run_type)s, %(now)s, %(now)s)
+        %(status_when_addressed)s, %(last_error)s, %(airflow_dag_id)s, %(airflow_run_id)s,
+        %(airflow_run_type)s, %(now)s, %(now)s)
 RETURNING id;
+
+-- name: institution_code
+SELECT code FROM institution WHERE id = %(institution_id)s;
 
 -- name: insert_attachment
 INSERT INTO notice_attachment (notice_id, filename, content_type, content)
@@ -34,6 +38,46 @@ SELECT o.email
  WHERE o.institution_id = %(institution_id)s AND o.active AND o.role = ANY(%(roles)s)
  ORDER BY array_position(%(roles)s, o.role), o.code;
 
+-- name: list
+-- `presswatch notices list`: the newest notices matching the filters (NULL: any).
+SELECT n.reference_no, n.kind, n.status, i.code, n.recipients, n.cc, n.last_error, n.created_at
+  FROM notice AS n
+  LEFT JOIN institution AS i ON i.id = n.institution_id
+ WHERE (%(status)s::text IS NULL OR n.status = %(status)s::text)
+   AND (%(kind)s::text IS NULL OR n.kind = %(kind)s::text)
+   AND (%(code)s::text IS NULL OR i.code = %(code)s::text)
+ ORDER BY n.id DESC
+ LIMIT %(limit)s;
+
+-- name: readdress
+-- Undeliverable notices of institutions that now have addressees: the registry's addresses,
+-- and the status the notice would have had (pending is due now).
+WITH addressees AS (
+    SELECT o.institution_id,
+           array_agg(o.email ORDER BY array_position(%(roles)s::text[], o.role), o.code) AS emails
+      FROM official AS o
+     WHERE o.active AND o.role = ANY (%(roles)s::text[])
+     GROUP BY o.institution_id
+)
+UPDATE notice AS n
+   SET recipients = a.emails,
+       status = n.status_when_addressed,
+       status_when_addressed = NULL,
+       last_error = NULL,
+       next_attempt_at = %(now)s
+  FROM addressees AS a, institution AS i
+ WHERE n.status = 'undeliverable'
+   AND a.institution_id = n.institution_id AND i.id = n.institution_id
+   AND (%(codes)s::text[] IS NULL OR i.code = ANY (%(codes)s::text[]))
+RETURNING n.reference_no, n.kind, i.code, n.status, n.recipients;
+
+-- name: count_undeliverable
+SELECT count(*)
+  FROM notice AS n
+  LEFT JOIN institution AS i ON i.id = n.institution_id
+ WHERE n.status = 'undeliverable'
+   AND (%(codes)s::text[] IS NULL OR i.code = ANY (%(codes)s::text[]));
+
 -- name: count_due
 SELECT count(*) AS due
   FROM notice
@@ -43,6 +87,7 @@ SELECT count(*) AS due
 -- name: claim
 -- Due notices, plus those a dispatcher claimed but never finished (it died while sending),
 -- are claimed in one statement; SKIP LOCKED lets parallel dispatchers take disjoint sets.
+-- Only pending and sending notices: suppressed and undeliverable ones are never sent.
 WITH due AS (
     SELECT id
       FROM notice

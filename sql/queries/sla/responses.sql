@@ -63,7 +63,8 @@ SELECT ib.id AS inbox_id, ib.origin, ib.external_id, ib.responded_at, ib.url, ib
          ON a.platform = ib.account_platform AND lower(a.handle) = lower(ib.account_handle)
   LEFT JOIN institution AS owner ON owner.id = a.institution_id
  WHERE ib.outcome IS NULL AND ib.responded_at <= %(as_of)s
-   AND (%(codes)s::text[] IS NULL OR ib.institution_code = ANY (%(codes)s::text[]));
+   AND (%(codes)s::text[] IS NULL OR ib.institution_code = ANY (%(codes)s::text[]))
+   AND (%(only)s::text[] IS NULL OR ib.external_id = ANY (%(only)s::text[]));
 
 -- name: link_reported_institutions
 -- The portal (or an operator) says the institution answered the story, so the story concerns
