@@ -55,7 +55,7 @@ from __future__ import annotations
 import pendulum
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 
-from presswatch.airflow_support import DEFAULT_ARGS
+from presswatch.airflow_support import DEFAULT_ARGS, shared_params
 
 PLATFORMS = ["facebook", "x", "instagram", "telegram"]
 
@@ -70,13 +70,7 @@ PLATFORMS = ["facebook", "x", "instagram", "telegram"]
     doc_md=__doc__,
     tags=["presswatch", "social", "compliance"],
     params={
-        "institution_codes": Param(
-            [],
-            type="array",
-            items={"type": "string"},
-            title="Institution codes",
-            description="Only these institutions (registry codes); empty for all.",
-        ),
+        **shared_params(),
         "platforms": Param(
             PLATFORMS,
             type="array",
@@ -93,25 +87,12 @@ PLATFORMS = ["facebook", "x", "instagram", "telegram"]
                 "notices are computed on the posts stored before this run."
             ),
         ),
-        "send_notices": Param(
-            False,
-            type="boolean",
-            title="Send notices",
-            description="Manual runs and backfills record notices as suppressed unless this is on.",
-        ),
         "day": Param(
             None,
             type=["null", "string"],
             format="date",
             title="Day (runs without a date)",
             description="The local day to check when the run has no data interval.",
-        ),
-        "batch_size": Param(
-            500,
-            type="integer",
-            minimum=1,
-            maximum=10000,
-            title="Accounts per fetch task",
         ),
     },  # fmt: skip
 )

@@ -41,6 +41,35 @@ DEFAULT_ARGS = {
 }
 
 
+def shared_params() -> dict:
+    """The params every pipeline's trigger form has, alike: which institutions, whether to send
+    notices, how many accounts per fetch task. (``dry_run`` says what it means per DAG.)"""
+    from airflow.sdk import Param
+
+    return {
+        "institution_codes": Param(
+            [],
+            type="array",
+            items={"type": "string"},
+            title="Institution codes",
+            description="Only these institutions (registry codes); empty for all.",
+        ),
+        "send_notices": Param(
+            False,
+            type="boolean",
+            title="Send notices",
+            description="Manual runs and backfills record notices as suppressed unless this is on.",
+        ),
+        "batch_size": Param(
+            500,
+            type="integer",
+            minimum=1,
+            maximum=10000,
+            title="Accounts per fetch task",
+        ),
+    }
+
+
 def domain_url() -> str:
     """The domain database URL inside a task: the Airflow connection ``presswatch_db`` if it is
     defined (AIRFLOW_CONN_PRESSWATCH_DB or the metadata database), else PRESSWATCH_DB_URL or

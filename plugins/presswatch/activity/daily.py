@@ -274,16 +274,21 @@ def fetch_batch(
     conn: psycopg.Connection,
     connector: Connector,
     batch: Batch,
-    day: dt.date,
+    day: dt.date | None,
     settings: Settings,
     *,
     codes: Sequence[str] | None = None,
+    need: tuple[dt.datetime, dt.datetime] | None = None,
     read_facts: bool = True,
     run_id: str | None = None,
     concurrency: int = FETCH_CONCURRENCY,
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
 ) -> BatchReport:
     """Fetch and store one batch's posts and facts for ``day``, in the caller's transaction.
+
+    ``need``: the period the posts are needed for, instead of ``day``'s rolling window (the
+    hourly critical-story run reads the last hours of the accounts of institutions with open
+    clocks); the covered period grows by it as by a day's.
 
     On ``PlatformUnavailable`` the accounts read before it are saved (the caller commits) and
     the error is raised again for the task to fail.
@@ -297,7 +302,10 @@ def fetch_batch(
             "codes": list(codes) if codes else None,
         },
     ).fetchall()
-    need = needed_period(day, settings)
+    if need is None:
+        if day is None:
+            raise PresswatchError("fetch_batch needs a day or a period")
+        need = needed_period(day, settings)
     report = BatchReport(batch.platform, accounts=len(rows))
     outcomes: list[_Outcome] = []
     failure: PlatformUnavailable | None = None
