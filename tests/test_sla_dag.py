@@ -29,8 +29,10 @@ SNAPSHOT = {
     "story_sla": "SELECT s.canonical_url, c.institution_id, c.clock_started_at, c.reminder_at,"
     " c.due_at, c.escalate_at, c.opened_at, c.detected_late, c.stage, c.stage_at,"
     " c.first_response_at, c.closed_at FROM story_sla AS c JOIN story AS s ON s.id = c.story_id",
+    # Story ids depend on the order stories arrived in (feeds are read in parallel): stories
+    # are named by their URL, in notice keys too.
     "story_sla_event": "SELECT s.canonical_url, e.institution_id, e.stage, e.occurred_at,"
-    " e.recorded_at, e.detected_late, e.notice_key"
+    " e.recorded_at, e.detected_late, replace(e.notice_key, ':' || s.id || ':', ':story:')"
     " FROM story_sla_event AS e JOIN story AS s ON s.id = e.story_id",
     "notice": "SELECT kind, dedup_key, institution_id, language, recipients, cc, subject,"
     " status FROM notice",

@@ -117,7 +117,9 @@ def test_a_response_dated_before_the_story_is_quarantined_with_the_reason(world,
     ]
 
 
-def test_a_response_from_another_institutions_account_is_quarantined(world, settings):
+def test_a_response_from_another_institutions_account_is_quarantined_and_the_clock_runs_on(
+    world, settings
+):
     conn = world["conn"]
     responses.receive_portal(
         conn,
@@ -135,6 +137,14 @@ def test_a_response_from_another_institutions_account_is_quarantined(world, sett
     assert reasons(conn) == [
         "response r1: account telegram @health_uz belongs to health, not to justice"
     ]
+    # The clock runs on: the deadline passes without an answer.
+    from presswatch.sla import engine
+
+    engine.advance(conn, PUBLISHED + dt.timedelta(hours=25), settings)
+    assert conn.execute(
+        "SELECT stage, first_response_at FROM story_sla WHERE institution_id = %s",
+        [world["ids"]["justice"]],
+    ).fetchone() == ("breached", None)
 
 
 def test_a_response_waits_for_its_story_and_gives_up_after_a_week(world, settings):

@@ -191,6 +191,209 @@ def _compliance(url: str) -> list[Figure]:
     return figures
 
 
+# --- R3: the hourly sweep and story ingestion -------------------------------------------------
+
+SLA_STORIES = 100_000
+SLA_CRITICAL_SHARE = 0.4
+SLA_SWEEP_AT = dt.datetime(2026, 6, 30, 12, 0, tzinfo=dt.UTC)  # the end of the timed hour
+INGEST_ITEMS = 10_000
+INGEST_DUPLICATE_SHARE = 0.1  # items that repeat another's story under a tracking-laden URL
+
+
+def _sla_world(url: str, stories: int) -> list[Figure]:
+    """A year of stories (``sql/bench/sla.sql``): matches, critical scores, answers; the clocks
+    brought up to the hour before the timed one by one catch-up sweep."""
+    from presswatch.settings import get
+    from presswatch.sla import engine
+
+    settings = get()
+    queries = db.named_statements((ROOT / "sql" / "bench" / "sla.sql").read_text())
+    params = {
+        "stories": stories, "seed": 1, "critical_share": SLA_CRITICAL_SHARE,
+        "period_start": SLA_SWEEP_AT - dt.timedelta(days=365), "period_end": SLA_SWEEP_AT,
+    }  # fmt: skip
+    with db.connect(url) as conn:
+        started = time.perf_counter()
+        demo = db.named_statements((ROOT / "sql" / "demo" / "prepare.sql").read_text())
+        conn.execute(demo["functions"])  # pg_temp.demo_unit, the demo's hash of keys and seed
+        for name in ("stories", "insert_stories", "insert_matches", "insert_responses"):
+            conn.execute(queries[name], params)
+        conn.commit()
+        built = time.perf_counter() - started
+        catch_up_at = SLA_SWEEP_AT - dt.timedelta(hours=1)
+        started = time.perf_counter()
+        engine.advance(conn, catch_up_at, settings)
+        conn.commit()
+        caught_up = time.perf_counter() - started
+        counts = conn.execute(
+            "SELECT (SELECT count(*) FROM story), (SELECT count(*) FROM story_sla),"
+            "       (SELECT count(*) FROM story_sla WHERE closed_at IS NULL),"
+            "       (SELECT count(*) FROM story_sla_event)"
+        ).fetchone()
+    with db.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE) story, story_institution, story_response, story_sla,"
+                     " story_sla_event")  # fmt: skip
+        _checkpoint(conn)
+    print(
+        f"R3 world: {counts[0]:,} stories, {counts[1]:,} clocks ({counts[2]:,} open),"
+        f" {counts[3]:,} stage events; built in {built:.1f} s, caught up in {caught_up:.1f} s"
+    )
+    return [
+        Figure("sla_stories", counts[0], "stories"),
+        Figure("sla_clocks", counts[1], "clocks"),
+        Figure("sla_open_clocks", counts[2], "clocks"),
+        Figure("sla_catch_up_sweep_seconds", round(caught_up, 1), "s"),
+    ]
+
+
+def _sla_sweep(url: str) -> list[Figure]:
+    """One hourly sweep on the year: clocks opened for the hour's critical stories and every
+    open clock advanced (``engine.advance``, commit included), beside
+    one sequential scan of the open clocks' table; then the hour's notices, for information."""
+    from presswatch.settings import get
+    from presswatch.sla import engine, notices
+
+    settings = get()
+    with db.connect(url) as conn:
+        conn.execute("SET enable_indexscan = off")
+        conn.execute("SET enable_bitmapscan = off")
+        started = time.perf_counter()
+        conn.execute(
+            "SELECT count(*), max(due_at) FROM story_sla WHERE closed_at IS NULL"
+        ).fetchone()
+        scan_seconds = time.perf_counter() - started
+        conn.rollback()
+        conn.execute("RESET ALL")
+        started = time.perf_counter()
+        report = engine.advance(conn, SLA_SWEEP_AT, settings)
+        conn.commit()
+        sweep_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        written = notices.write_stage_notices(conn, SLA_SWEEP_AT, settings, send=False)
+        conn.commit()
+        notice_seconds = time.perf_counter() - started
+    print(
+        f"sweep as of {SLA_SWEEP_AT:%Y-%m-%d %H:%M}Z: {sweep_seconds:.3f} s ({report.as_dict()});"
+        f" one seq scan of story_sla {scan_seconds:.3f} s; notices {notice_seconds:.2f} s"
+        f" ({written})"
+    )
+    return [
+        Figure(
+            "sla_sweep_seconds", round(sweep_seconds, 3), "s",
+            reference=round(scan_seconds, 3),
+            reference_unit="s (one sequential scan of story_sla; target: sweep < 1 s)",
+        ),
+        Figure("sla_hour_notices_seconds", round(notice_seconds, 2), "s"),
+    ]  # fmt: skip
+
+
+def _bench_items(conn: psycopg.Connection, count: int) -> list:
+    """``count`` feed items about the registry's institutions, in the four languages, with
+    texts of ~1,500 characters; a share repeats another item's story (tracking parameters)."""
+    import random
+
+    from presswatch.demo import people
+    from presswatch.sla.items import StoryItem
+
+    rng = random.Random(1)
+    names = conn.execute(
+        "SELECT name_uz_latn, name_uz_cyrl, name_ru, name_en FROM institution ORDER BY id"
+    ).fetchall()
+    languages = ("uz-Latn", "uz-Cyrl", "ru", "en")
+    published = SLA_SWEEP_AT - dt.timedelta(hours=1)
+    items = []
+    for n in range(count):
+        if items and rng.random() < INGEST_DUPLICATE_SHARE:
+            original = rng.choice(items)
+            items.append(
+                StoryItem(**{**original.__dict__, "feed_code": "bench", "item_key": f"dup-{n}",
+                             "url": original.url + "?utm_source=telegram&utm_medium=social"})
+            )  # fmt: skip
+            continue
+        index = rng.randrange(4)
+        critical = rng.random() < 0.4
+        titles = people.CRITICAL_TITLES if critical else people.ROUTINE_TITLES
+        title = rng.choice(titles[index]).replace("{name}", rng.choice(names)[index])
+        summary = people.STORY_SUMMARIES[index][0 if critical else 1]
+        body = " ".join([summary] * 25)[:1500]
+        items.append(
+            StoryItem(
+                feed_code="bench", item_key=f"item-{n}", url=f"https://bench-news.example/{n}",
+                title=f"{title} ({n})", source="bench-news.example",
+                published_at=published + dt.timedelta(seconds=n % 3600),
+                first_seen_at=published + dt.timedelta(seconds=n % 3600 + 60),
+                language=languages[index], summary=summary, body=body,
+            )
+        )  # fmt: skip
+    return items
+
+
+def _story_ingest(url: str) -> list[Figure]:
+    """10,000 feed items ingested (COPY + merge of duplicates), matched to institutions and
+    scored (``stories.ingest`` + ``matching.match_and_score``, commit included), beside a raw
+    COPY of the same items into an unindexed table."""
+    from presswatch.settings import get
+    from presswatch.sla import matching, stories
+    from presswatch.sla.items import FeedFetch
+
+    settings = get()
+    with db.connect(url) as conn:
+        conn.execute(
+            "INSERT INTO story_feed (code, kind, name, url) VALUES"
+            " ('bench', 'rss', 'Bench news', 'https://bench-news.example/rss')"
+            " ON CONFLICT (code) DO NOTHING"
+        )
+        matching.refresh_aliases(conn)
+        conn.commit()
+        items = _bench_items(conn, INGEST_ITEMS)
+        raw_seconds = _raw_copy_items(conn, items)
+        target = stories.feed(conn, "bench")
+        _checkpoint(conn)
+        started = time.perf_counter()
+        ingested = stories.ingest(conn, target, FeedFetch(items=items), seen_at=SLA_SWEEP_AT)
+        matched = matching.match_and_score(conn, settings)
+        conn.commit()
+        seconds = time.perf_counter() - started
+        found = conn.execute(
+            "SELECT count(DISTINCT si.story_id), count(*) FROM story_institution AS si"
+            " JOIN story AS s ON s.id = si.story_id WHERE s.feed_id = %s",
+            [target.id],
+        ).fetchone()
+    print(
+        f"ingested and matched {len(items):,} items in {seconds:.2f} s (raw COPY {raw_seconds:.2f} s):"
+        f" {ingested.new_stories:,} stories, {ingested.merged:,} merged; {found[0]:,} stories"
+        f" matched to {found[1]:,} institutions; {matched}"
+    )
+    return [
+        Figure(
+            "stories_ingest_match_seconds", round(seconds, 2), "s",
+            reference=round(raw_seconds, 3),
+            reference_unit=f"s (raw COPY of the {len(items):,} items; target: < 10 s)",
+        ),
+        Figure("stories_ingested_items", len(items), "items"),
+    ]  # fmt: skip
+
+
+def _raw_copy_items(conn: psycopg.Connection, items: list) -> float:
+    conn.execute(
+        "CREATE TABLE bench_raw_item (item_key text, url text, title text, source text,"
+        " language text, summary text, body text, published_at timestamptz,"
+        " first_seen_at timestamptz)"
+    )
+    conn.commit()
+    _checkpoint(conn)
+    started = time.perf_counter()
+    with conn.cursor().copy("COPY bench_raw_item FROM STDIN") as copy:
+        for i in items:
+            copy.write_row((i.item_key, i.url, i.title, i.source, i.language, i.summary, i.body,
+                            i.published_at, i.first_seen_at))  # fmt: skip
+    conn.commit()
+    seconds = time.perf_counter() - started
+    conn.execute("DROP TABLE bench_raw_item")
+    conn.commit()
+    return seconds
+
+
 def main() -> int:
     institutions = int(os.environ.get("PRESSWATCH_BENCH_INSTITUTIONS", "3000"))
     days = int(os.environ.get("PRESSWATCH_BENCH_DAYS", "365"))
@@ -205,6 +408,9 @@ def main() -> int:
     limit = os.environ.get("PRESSWATCH_BENCH_LOAD_POSTS")
     figures += _load_posts(url, int(limit) if limit else None)
     figures += _compliance(url)
+    figures += _sla_world(url, int(os.environ.get("PRESSWATCH_BENCH_STORIES", SLA_STORIES)))
+    figures += _sla_sweep(url)
+    figures += _story_ingest(url)
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps([asdict(f) for f in figures], indent=2) + "\n")

@@ -116,6 +116,25 @@ def main() -> int:
     with db.connect(domain) as conn:
         summary += findings(conn, DEMO_DAYS_RUN)
 
+    _step(f"critical_story_sla_hourly for each hour of {DEMO_END} (dag.test)")
+    run_started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "presswatch.demo.sla_day", DEMO_END.isoformat()],
+        env={**os.environ, **env}, capture_output=True, text=True,
+    )  # fmt: skip
+    if result.returncode != 0:
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
+        raise PresswatchError(f"critical_story_sla_hourly failed:\n{tail}")
+    print(result.stdout, end="")
+    summary.append(
+        (
+            f"critical_story_sla_hourly {DEMO_END}",
+            f"24 hourly runs (dag.test): success in {time.perf_counter() - run_started:.0f} s",
+        )
+    )
+    with db.connect(domain) as conn:
+        summary += story_findings(conn, DEMO_END)
+
     _step("sample notices")
     from presswatch.notices import preview
 
@@ -189,6 +208,60 @@ def findings(conn: psycopg.Connection, days: tuple[dt.date, ...]) -> list[tuple[
             "notices written",
             ", ".join(f"{kind} {n}" for kind, n in notices)
             + " (suppressed: a manual run does not send; see table notice)",
+        )
+    )
+    return rows
+
+
+def story_findings(conn: psycopg.Connection, day: dt.date) -> list[tuple[str, str]]:
+    """What the hourly runs found: stories, clocks by stage, and per institution its open,
+    breached and escalated clocks as of the end of ``day``."""
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), TASHKENT)
+    stories, critical, merged, quarantined = conn.execute(
+        "SELECT (SELECT count(*) FROM story), (SELECT count(*) FROM story WHERE is_critical),"
+        "       (SELECT count(*) FROM story_item) - (SELECT count(*) FROM story),"
+        "       (SELECT count(*) FROM quarantine WHERE source !~ '^registry:')"
+    ).fetchone()
+    rows: list[tuple[str, str]] = [
+        (
+            "R3 stories",
+            f"{stories} stories ingested ({merged} duplicate items merged), {critical} critical;"
+            f" {quarantined} bad items or responses in quarantine",
+        )
+    ]
+    stages = conn.execute(
+        "SELECT stage, count(*) FROM story_sla GROUP BY stage ORDER BY stage"
+    ).fetchall()
+    rows.append(("R3 clocks", ", ".join(f"{stage} {n}" for stage, n in stages) or "none"))
+    per_institution = conn.execute(
+        "SELECT i.code,"
+        "       count(*) FILTER (WHERE sla.closed_at IS NULL) AS open,"
+        "       count(*) FILTER (WHERE sla.stage = 'breached') AS breached,"
+        "       count(*) FILTER (WHERE sla.stage = 'escalated') AS escalated,"
+        "       count(*) FILTER (WHERE sla.stage = 'fulfilled_late') AS late"
+        "  FROM story_sla AS sla JOIN institution AS i ON i.id = sla.institution_id"
+        " GROUP BY i.code HAVING count(*) FILTER (WHERE sla.closed_at IS NULL) > 0"
+        " ORDER BY 4 DESC, 3 DESC, 2 DESC, 1"
+    ).fetchall()
+    rows.append(
+        (
+            f"R3 as of {end:%Y-%m-%d %H:%M}",
+            f"{len(per_institution)} institutions with open clocks (open / breached /"
+            " escalated / answered late):",
+        )
+    )
+    for code, open_, breached, escalated, late in per_institution[:15]:
+        rows.append(("", f"  {open_:>3} / {breached:>3} / {escalated:>3} / {late:>3}  {code}"))
+    if len(per_institution) > 15:
+        rows.append(("", f"  ... and {len(per_institution) - 15} more (table story_sla)"))
+    notices = conn.execute(
+        "SELECT kind, status, count(*) FROM notice WHERE kind LIKE 'story_sla%%'"
+        " GROUP BY kind, status ORDER BY kind, status"
+    ).fetchall()
+    rows.append(
+        (
+            "R3 notices",
+            ", ".join(f"{kind} {n} {status}" for kind, status, n in notices) or "none",
         )
     )
     return rows
