@@ -39,6 +39,7 @@ ALTER TABLE story
     -- scoring compare, in both of their ways ('plain' and 'stem').
     ADD COLUMN keys_plain                 text[],
     ADD COLUMN keys_stem                  text[],
+    ADD COLUMN keys_word                  text[],  -- the words whole ('word'), same positions
     ADD COLUMN matched_at                 timestamptz,
     -- Criticality: the lexicon's score, the terms that gave it, and the lexicon's sha256.
     ADD COLUMN critical_score             numeric(7, 2),

@@ -33,6 +33,7 @@ import psycopg
 from presswatch import db, quarantine
 from presswatch.errors import PresswatchError
 from presswatch.quarantine import QuarantineItem
+from presswatch.sla import keys
 from presswatch.sla.items import FeedFetch, StoryItem
 from presswatch.sla.urls import NotAWebAddress, canonical_url
 
@@ -90,6 +91,11 @@ def active_feeds(conn: psycopg.Connection) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def _match_text(item: StoryItem, match_chars: int) -> str:
+    """What matching reads (as ``sql/queries/sla/matching.sql`` builds it from a stored story)."""
+    return f"{item.title} {item.summary or ''} {(item.body or '')[:match_chars]}"
+
+
 def _first_seen(item: StoryItem, seen_at: dt.datetime) -> dt.datetime:
     if item.first_seen_at is not None:
         return item.first_seen_at
@@ -104,19 +110,26 @@ def ingest(
     seen_at: dt.datetime,
     fetched_at: dt.datetime | None = None,
     run_id: str | None = None,
+    match_chars: int | None = None,
 ) -> IngestReport:
     """Store one fetch of ``target`` in the caller's transaction; see the module docstring.
 
     ``seen_at``: when items without a detection time of their own count as first seen (the
     end of the run's hour, or the fetch time if earlier). The feed's fetch state (validators,
-    cursor, status) is recorded too.
+    cursor, status) is recorded too. New stories get their match keys (``keys``): the title,
+    the summary and the first ``match_chars`` characters of the text (settings.stories).
     """
+    if match_chars is None:
+        from presswatch import settings
+
+        match_chars = settings.get().stories.match_chars
     queries = db.named_queries(QUERIES)
     report = IngestReport(target.code, received=len(fetched.items))
     report.not_modified, report.error = fetched.not_modified, fetched.error
     rejected: list[QuarantineItem] = list(fetched.quarantined)
     rows = []
-    for item in fetched.items:
+    match_keys = keys.story_keys(conn, [_match_text(item, match_chars) for item in fetched.items])
+    for item, (plain, stem, whole) in zip(fetched.items, match_keys, strict=True):
         try:
             canonical = canonical_url(item.url)
         except NotAWebAddress as exc:
@@ -127,7 +140,7 @@ def ingest(
                 item.item_key, item.url, canonical, item.title, item.source, item.language,
                 item.summary, item.body, item.body_truncated, item.published_at,
                 item.published_at_zone_assumed, _first_seen(item, seen_at),
-                list(item.institution_codes),
+                list(item.institution_codes), plain, stem, whole,
             )
         )  # fmt: skip
     if rows:

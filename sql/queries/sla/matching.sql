@@ -86,8 +86,11 @@ SELECT given.id
 -- A text without Cyrillic has the same keys in both ways (only Cyrillic words are stemmed),
 -- so the stemmer runs only where it can change something. MATERIALIZED: each text's keys are
 -- computed once, however often the statement refers to them.
+-- Stories ingested since migration 0010 bring their keys (presswatch.sla.keys computes them
+-- as they arrive, the same as presswatch_match_keys, much faster on long texts); the function
+-- computes those of any other.
 WITH texts AS MATERIALIZED (
-    SELECT s.id AS story_id, s.language,
+    SELECT s.id AS story_id, s.language, s.keys_plain, s.keys_stem,
            s.title || ' ' || coalesce(s.summary, '') || ' '
            || left(coalesce(s.body, ''), %(match_chars)s::int) AS match_text
       FROM story AS s
@@ -95,8 +98,9 @@ WITH texts AS MATERIALIZED (
 ),
 keyed AS MATERIALIZED (
     SELECT story_id, language, match_text,
-           presswatch_match_keys(match_text, 'plain') AS plain,
-           CASE WHEN lower(match_text) ~ '[а-яёўқғҳ]'
+           coalesce(keys_plain, presswatch_match_keys(match_text, 'plain')) AS plain,
+           CASE WHEN keys_stem IS NOT NULL THEN keys_stem
+                WHEN lower(match_text) ~ '[а-яёўқғҳ]'
                 THEN presswatch_match_keys(match_text, 'stem') END AS stem
       FROM texts
 )
@@ -257,7 +261,8 @@ SELECT found.story_id, found.term_id, found.pos, found.pos + cardinality(t.keys_
 
 -- name: story_whole_words
 UPDATE match_story AS m
-   SET words = presswatch_match_keys(m.match_text, 'word')
+   SET words = coalesce((SELECT s.keys_word FROM story AS s WHERE s.id = m.story_id),
+                        presswatch_match_keys(m.match_text, 'word'))
  WHERE EXISTS (SELECT 1 FROM match_hit AS h
                 WHERE h.story_id = m.story_id
                   AND (h.whole_words IS NOT NULL OR h.prefix_word IS NOT NULL));

@@ -49,13 +49,16 @@ CREATE TEMP TABLE stage_story_item (
     published_at       timestamptz NOT NULL,
     zone_assumed       boolean NOT NULL,
     first_seen_at      timestamptz NOT NULL,
-    institution_codes  text[] NOT NULL
+    institution_codes  text[] NOT NULL,
+    keys_plain         text[] NOT NULL,
+    keys_stem          text[] NOT NULL,
+    keys_word          text[] NOT NULL
 ) ON COMMIT DROP;
 
 -- name: copy_stage
 COPY stage_story_item (item_key, url, canonical_url, title, source, language, summary, body,
                        body_truncated, published_at, zone_assumed, first_seen_at,
-                       institution_codes) FROM STDIN
+                       institution_codes, keys_plain, keys_stem, keys_word) FROM STDIN
 
 -- name: distinct_items
 -- One row per item of the load that this feed has not brought before (a feed may list an
@@ -74,10 +77,11 @@ SELECT DISTINCT ON (st.item_key)
 -- listed; ON CONFLICT skips the others whichever unique key they meet.
 INSERT INTO story AS s (source, external_id, url, canonical_url, title, title_key, summary, body,
                         body_truncated, language, published_at, published_at_zone_assumed,
-                        first_seen_at, feed_id, updated_at)
+                        first_seen_at, feed_id, keys_plain, keys_stem, keys_word, updated_at)
 SELECT li.source, %(feed_code)s || ':' || li.item_key, li.url, li.canonical_url, li.title,
        li.title_key, li.summary, li.body, li.body_truncated, li.language, li.published_at,
-       li.zone_assumed, li.first_seen_at, %(feed_id)s, li.first_seen_at
+       li.zone_assumed, li.first_seen_at, %(feed_id)s, li.keys_plain, li.keys_stem, li.keys_word,
+       li.first_seen_at
   FROM load_item AS li
  WHERE NOT EXISTS (SELECT 1 FROM story AS known
                     WHERE known.canonical_url = li.canonical_url
