@@ -204,7 +204,7 @@ def _sla_world(url: str, stories: int) -> list[Figure]:
     """A year of stories (``sql/bench/sla.sql``): matches, critical scores, answers; the clocks
     brought up to the hour before the timed one by one catch-up sweep."""
     from presswatch.settings import get
-    from presswatch.sla import engine
+    from presswatch.sla import engine, notices
 
     settings = get()
     queries = db.named_statements((ROOT / "sql" / "bench" / "sla.sql").read_text())
@@ -225,6 +225,10 @@ def _sla_world(url: str, stories: int) -> list[Figure]:
         engine.advance(conn, catch_up_at, settings)
         conn.commit()
         caught_up = time.perf_counter() - started
+        started = time.perf_counter()
+        backlog = notices.write_stage_notices(conn, catch_up_at, settings, send=False)
+        conn.commit()
+        backlog_seconds = time.perf_counter() - started
         counts = conn.execute(
             "SELECT (SELECT count(*) FROM story), (SELECT count(*) FROM story_sla),"
             "       (SELECT count(*) FROM story_sla WHERE closed_at IS NULL),"
@@ -236,13 +240,15 @@ def _sla_world(url: str, stories: int) -> list[Figure]:
         _checkpoint(conn)
     print(
         f"R3 world: {counts[0]:,} stories, {counts[1]:,} clocks ({counts[2]:,} open),"
-        f" {counts[3]:,} stage events; built in {built:.1f} s, caught up in {caught_up:.1f} s"
+        f" {counts[3]:,} stage events; built in {built:.1f} s, caught up in {caught_up:.1f} s;"
+        f" the backlog's notices in {backlog_seconds:.1f} s ({backlog.as_dict()})"
     )
     return [
         Figure("sla_stories", counts[0], "stories"),
         Figure("sla_clocks", counts[1], "clocks"),
         Figure("sla_open_clocks", counts[2], "clocks"),
         Figure("sla_catch_up_sweep_seconds", round(caught_up, 1), "s"),
+        Figure("sla_catch_up_notices_seconds", round(backlog_seconds, 1), "s"),
     ]
 
 

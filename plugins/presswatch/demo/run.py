@@ -5,8 +5,10 @@ Airflow's metadata database on the same server, the demo world (the 28 instituti
 ``include/demo_registry`` with invented people, and their simulated platforms and history up to
 ``DEMO_END``), the platform simulator in the background, then the pipelines, each run with
 ``airflow dags test`` against the simulator: ``social_activity_daily`` for the last Sunday of
-the demo period (weekly lapses) and its last day (a month end: monthly notices). The demo
-period is fixed, so every ``make demo`` shows the same findings.
+the demo period (weekly lapses) and its last day (a month end: monthly notices); then
+``critical_story_sla_hourly`` for each hour of that last day (``presswatch.demo.sla_day``: one
+process, ``dag.test()`` per hour). The demo period is fixed, so every ``make demo`` shows the
+same findings.
 """
 
 from __future__ import annotations

@@ -130,6 +130,9 @@ def match_and_score(
     lexicon = lexicon or lexicon_module.load()
     q = _queries()
     conn.execute(q["lock"])
+    # The word table of 10,000 stories is ~1 million rows: its joins and sorts run in memory
+    # rather than on disk (local to this transaction).
+    conn.execute("SET LOCAL work_mem = '128MB'")
     conn.execute(q["temp_tables"])
     if story_ids is None:
         conn.execute(q["pick_unmatched"])

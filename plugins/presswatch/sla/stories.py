@@ -96,6 +96,12 @@ def _match_text(item: StoryItem, match_chars: int) -> str:
     return f"{item.title} {item.summary or ''} {(item.body or '')[:match_chars]}"
 
 
+def _array(keys: list[str]) -> str:
+    """A text[] literal for COPY: keys are letters and digits only ([0-9a-z]), which need no
+    quoting, and a literal costs a join instead of adapting every element."""
+    return "{" + ",".join(keys) + "}"
+
+
 def _first_seen(item: StoryItem, seen_at: dt.datetime) -> dt.datetime:
     if item.first_seen_at is not None:
         return item.first_seen_at
@@ -140,7 +146,7 @@ def ingest(
                 item.item_key, item.url, canonical, item.title, item.source, item.language,
                 item.summary, item.body, item.body_truncated, item.published_at,
                 item.published_at_zone_assumed, _first_seen(item, seen_at),
-                list(item.institution_codes), plain, stem, whole,
+                list(item.institution_codes), _array(plain), _array(stem), _array(whole),
             )
         )  # fmt: skip
     if rows:

@@ -2,8 +2,11 @@
 
 -- name: lock_key
 -- Writers of the same notice queue up here, so a reference number is never spent on a
--- notice that already exists.
-SELECT pg_advisory_xact_lock(hashtextextended(%(dedup_key)s, 0));
+-- notice that already exists. The keys share 64 locks: a transaction that writes a backlog of
+-- 100,000 notices (a first run after a long outage) holds at most 64, not one per notice (which
+-- would exhaust the server's lock table); two writers of unrelated keys in one bucket merely
+-- wait for each other.
+SELECT pg_advisory_xact_lock(hashtext('presswatch.notice'), hashtext(%(dedup_key)s) & 63);
 
 -- name: existing
 SELECT id, reference_no, status FROM notice WHERE dedup_key = %(dedup_key)s;

@@ -25,6 +25,7 @@ CREATE TEMP TABLE match_story (
     match_text   text,
     keys_plain   text[],
     keys_stem    text[],
+    stems_differ boolean,  -- a Cyrillic word was stemmed: the stem way can find more
     words        text[]
 ) ON COMMIT DROP;
 -- One row per word of each story, with the two keys after it: the join side of finding
@@ -113,17 +114,22 @@ UPDATE match_story AS m
        -- The two ways have a key per word; were a stem ever to vanish, the plain keys stand in
        -- rather than shift every position after it.
        keys_stem = CASE WHEN cardinality(k.stem) = cardinality(k.plain) THEN k.stem
-                        ELSE k.plain END
+                        ELSE k.plain END,
+       stems_differ = cardinality(k.stem) = cardinality(k.plain) AND k.stem <> k.plain
   FROM keyed AS k
  WHERE k.story_id = m.story_id;
 
 -- name: story_words
 -- Each array is read once (unnest of several arrays walks them side by side), not once per
--- word: a story's keys can be long enough to be stored compressed.
+-- word: a story's keys can be long enough to be stored compressed. A story whose stems are its
+-- plain keys (no Cyrillic word the stemmer changed) has nothing to find the stem way: its
+-- stem columns stay NULL, which no join key equals, and the stem-way joins skip its words.
 INSERT INTO match_word (story_id, pos, plain_key, next_plain, third_plain, stem_key, next_stem,
                         third_stem)
-SELECT m.story_id, w.pos, w.plain_key, w.next_plain, w.third_plain, w.stem_key, w.next_stem,
-       w.third_stem
+SELECT m.story_id, w.pos, w.plain_key, w.next_plain, w.third_plain,
+       CASE WHEN m.stems_differ IS TRUE THEN w.stem_key END,
+       CASE WHEN m.stems_differ IS TRUE THEN w.next_stem END,
+       CASE WHEN m.stems_differ IS TRUE THEN w.third_stem END
   FROM match_story AS m
  CROSS JOIN LATERAL unnest(m.keys_plain, m.keys_plain[2:], m.keys_plain[3:],
                            m.keys_stem, m.keys_stem[2:], m.keys_stem[3:])
