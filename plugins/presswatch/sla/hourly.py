@@ -267,8 +267,7 @@ def match_task(url: str, *, params: Mapping[str, Any]) -> dict[str, Any]:
         aliases = matching.refresh_aliases(conn)
         report = matching.match_and_score(conn, settings, codes=_codes(params))
         _finish(conn, params)
-    result = report.as_dict() if hasattr(report, "as_dict") else dict(report)
-    return {"aliases": aliases, **result}
+    return {"aliases": aliases, **report.as_dict()}
 
 
 # --- the posts that may hold answers -------------------------------------------------------------
@@ -394,7 +393,7 @@ def notices_task(
             conn, hour.end, settings, send=send, codes=_codes(params), run=run
         )
         _finish(conn, params)
-    result = report.as_dict() if hasattr(report, "as_dict") else dict(vars(report))
+    result = report.as_dict()
     log.info(
         "notices as of %s (%s): %s", hour.end.isoformat(), "send" if send else "suppressed", result
     )

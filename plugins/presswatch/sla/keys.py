@@ -22,9 +22,6 @@ KEY_LETTERS = 6
 APOSTROPHES = "'\u2018\u2019`\u02bb\u02bc\u00b4\u02b9"
 _LETTERS = "0-9a-zа-яёўқғҳ"  # what words are made of; anything else separates them
 _WORD = re.compile(f"[{_LETTERS}]+")
-# A word with a Cyrillic letter: what the stemmer is asked about.
-_CYRILLIC_WORD = re.compile(f"[{_LETTERS}]*[а-яёўқғҳ][{_LETTERS}]*")
-_LATIN_WORD = re.compile("[0-9a-z]+")
 _CYRILLIC = re.compile("[а-яёўқғҳ]")
 _TO_LATIN = str.maketrans(
     {
@@ -33,7 +30,6 @@ _TO_LATIN = str.maketrans(
         "я": "ya", "ъ": None, "ь": None,
     }
 )  # fmt: skip
-_NO_APOSTROPHES = str.maketrans(dict.fromkeys(APOSTROPHES))
 
 STEMS = "SELECT w, (ts_lexize('russian_stem', w))[1] FROM unnest(%(words)s::text[]) AS w"
 
@@ -47,41 +43,20 @@ def _lowered(text: str | None) -> str:
     return text
 
 
-def words(text: str | None) -> list[str]:
-    """The text's words as ``presswatch_match_keys`` splits them (before transliteration)."""
-    return _WORD.findall(_lowered(text))
-
-
-def _latin_keys(lowered: str) -> list[str]:
-    """Transliterating the whole text splits it into the same words as transliterating word by
-    word: separators stay separators, and ъ and ь vanish inside a word either way."""
-    if _CYRILLIC.search(lowered):
-        lowered = lowered.translate(_TO_LATIN)
-    return [word[:KEY_LETTERS] for word in _LATIN_WORD.findall(lowered)]
-
-
-def plain_keys(text: str | None) -> list[str]:
-    """``presswatch_match_keys(text, 'plain')``."""
-    return _latin_keys(_lowered(text))
-
-
 def story_keys(
     conn: psycopg.Connection, texts: Sequence[str]
 ) -> list[tuple[list[str], list[str], list[str]]]:
     """(plain keys, stem keys, whole words) of each text: ``presswatch_match_keys`` in its
-    three ways. Each
-    distinct word of the batch is transliterated once, and the stemmer is asked once, in one
-    statement, for all the distinct Cyrillic words. Where a stem vanishes (the two ways would
+    three ways. Each distinct word of the batch is transliterated once, and the stemmer is asked
+    once, in one statement, for all the distinct Cyrillic words. Where a stem vanishes (the two ways would
     not have a key per word) the plain keys stand in, as in the matching statement."""
     tokens = [_WORD.findall(_lowered(text)) for text in texts]
     distinct = {word for words_of_text in tokens for word in words_of_text}
-    stemmer = Stemmer(conn)
-    stemmer.ask([word for word in distinct if _CYRILLIC.search(word)])
+    stems = russian_stems(conn, (word for word in distinct if _CYRILLIC.search(word)))
     latin_of = {word: word.translate(_TO_LATIN) for word in distinct}
     plain_of = {word: latin[:KEY_LETTERS] for word, latin in latin_of.items()}
     stem_of = {
-        word: stemmer.stems[word].translate(_TO_LATIN)[:KEY_LETTERS]
-        if word in stemmer.stems else key
+        word: stems[word].translate(_TO_LATIN)[:KEY_LETTERS] if word in stems else key
         for word, key in plain_of.items()
     }  # fmt: skip
     result = []
@@ -93,30 +68,11 @@ def story_keys(
     return result
 
 
-class Stemmer:
-    """Snowball Russian stems of Cyrillic words, from PostgreSQL, asked once per distinct word."""
-
-    def __init__(self, conn: psycopg.Connection) -> None:
-        self.conn = conn
-        self.stems: dict[str, str] = {}
-
-    def learn(self, texts: Iterable[str | None]) -> None:
-        self.learn_lowered(_lowered(text) for text in texts)
-
-    def learn_lowered(self, lowered: Iterable[str]) -> None:
-        self.ask({w for text in lowered for w in _CYRILLIC_WORD.findall(text)})
-
-    def ask(self, cyrillic_words: Iterable[str]) -> None:
-        wanted = set(cyrillic_words) - set(self.stems)
-        if wanted:
-            rows = self.conn.execute(STEMS, {"words": sorted(wanted)}).fetchall()
-            self.stems.update({word: stem or word for word, stem in rows})
-
-    def stem_keys(self, text: str | None) -> list[str]:
-        """``presswatch_match_keys(text, 'stem')`` (call ``learn`` with the text first)."""
-        return self.stem_lowered(_lowered(text))
-
-    def stem_lowered(self, lowered: str) -> list[str]:
-        stems = self.stems
-        stemmed = _CYRILLIC_WORD.sub(lambda m: stems.get(m.group(0), m.group(0)), lowered)
-        return _latin_keys(stemmed)
+def russian_stems(conn: psycopg.Connection, cyrillic_words: Iterable[str]) -> dict[str, str]:
+    """Each word's Snowball Russian stem from PostgreSQL (the word itself for a stop word), in
+    one statement for all of them."""
+    wanted = sorted(set(cyrillic_words))
+    if not wanted:
+        return {}
+    rows = conn.execute(STEMS, {"words": wanted}).fetchall()
+    return {word: stem or word for word, stem in rows}
