@@ -266,6 +266,34 @@ def test_a_name_inside_another_institutions_longer_name_is_not_a_mention(conn):
     assert set(matches(conn, both)) == {"tashkent_city", "tashkent_transport"}
 
 
+def test_departments_sharing_most_of_their_names_are_told_apart_at_either_end_of_a_story(conn):
+    # Each is found by the pair of its words fewest names share (its anchor): the right one
+    # only, whether the name opens the text or closes it.
+    for code, uz, ru, en in [
+        ("yunusobod_education", "Yunusobod tumani xalq taʼlimi boʻlimi",
+         "Отдел народного образования Юнусабадского района",
+         "Yunusobod District Public Education Department"),
+        ("chilonzor_education", "Chilonzor tumani xalq taʼlimi boʻlimi",
+         "Отдел народного образования Чиланзарского района",
+         "Chilonzor District Public Education Department"),
+        ("yunusobod_health", "Yunusobod tumani sogʻliqni saqlash boʻlimi",
+         "Отдел здравоохранения Юнусабадского района",
+         "Yunusobod District Health Department"),
+    ]:  # fmt: skip
+        add_institution(conn, code, uz, "-", ru, en, kind="other")
+    latin = add_story(
+        conn,
+        "Chilonzor tumani xalq taʼlimi boʻlimi maktablarni tekshirdi, javob bergan: "
+        "Yunusobod tumani sogʻliqni saqlash boʻlimi",
+    )
+    russian = add_story(conn, "Отделу народного образования Юнусабадского района", "ru")
+
+    run(conn)
+
+    assert set(matches(conn, latin)) == {"chilonzor_education", "yunusobod_health"}
+    assert set(matches(conn, russian)) == {"yunusobod_education"}
+
+
 # --- what matching leaves alone, and reruns ----------------------------------------------
 
 
@@ -402,6 +430,14 @@ def test_where_terms_overlap_the_longest_counts(conn):
     run(conn)
 
     assert scored(conn, story) == (2, ["elektr uzilishi"], True)
+
+
+def test_a_term_inside_a_longer_one_at_one_place_still_counts_at_another(conn):
+    story = add_story(conn, "Uzilish: mahallada elektr uzilishi, yana uzilish", "uz-Latn")
+
+    run(conn)
+
+    assert scored(conn, story) == (3, ["elektr uzilishi", "uzilish"], True)
 
 
 def test_a_term_inside_an_institutions_name_counts_for_nothing(conn):

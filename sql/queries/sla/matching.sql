@@ -2,7 +2,14 @@
 -- presswatch.sla.matching in the caller's transaction. Everything is set-based: a text's words
 -- become keys once (presswatch_match_keys, migration 0010), and a phrase (an alias, a lexicon
 -- term) is found where its keys stand next to each other in a story's keys, by joining the
--- story's words to the phrases on their first keys and comparing the slice that follows.
+-- story's words to the phrases on one key and comparing the slice around it.
+--
+-- An alias is joined on its anchor: the two adjacent keys of it that fewest aliases share
+-- ("образования Юнусабадского" in "Отдел дошкольного образования Юнусабадского района", of
+-- which a region has a hundred departments and Uzbekistan two hundred such), so that a word
+-- meets few aliases and most meetings are matches; a one-word alias on its key. A term is
+-- joined on its first key (terms are short). Only the story words equal to an anchor's first
+-- key or a term's first key are ever looked at.
 --
 -- Positions: keys_plain, keys_stem and the whole words of a text have one element per word,
 -- in order, so a phrase found at words first_pos..last_pos is at the same place in all three.
@@ -16,8 +23,9 @@ SELECT pg_advisory_xact_lock(hashtext('presswatch.story_matching'));
 
 -- name: temp_tables
 DROP TABLE IF EXISTS pg_temp.match_story, pg_temp.match_word, pg_temp.match_term,
-                     pg_temp.match_hit;
+                     pg_temp.match_hit, pg_temp.match_alias, pg_temp.match_join_key;
 -- The stories of this run, with their keys; words (whole) only where a check needs them.
+-- toast_tuple_target: the keys, read once per word found, stay uncompressed in the row.
 CREATE TEMP TABLE match_story (
     story_id     bigint PRIMARY KEY,
     language     text,
@@ -27,18 +35,34 @@ CREATE TEMP TABLE match_story (
     keys_stem    text[],
     stems_differ boolean,  -- a Cyrillic word was stemmed: the stem way can find more
     words        text[]
+) WITH (toast_tuple_target = 8160) ON COMMIT DROP;
+-- The active aliases of active institutions, in each way, with their anchor: the two
+-- adjacent keys (one for a one-word alias) that fewest aliases share, and how many keys stand
+-- before them in the alias.
+CREATE TEMP TABLE match_alias (
+    alias_id        bigint NOT NULL,
+    institution_id  bigint NOT NULL,
+    way             text NOT NULL,  -- plain, stem
+    keys            text[] NOT NULL,
+    anchor_key      text NOT NULL,
+    anchor_next     text,  -- NULL for a one-word alias
+    anchor_offset   integer NOT NULL,
+    PRIMARY KEY (alias_id, way)
 ) ON COMMIT DROP;
--- One row per word of each story, with the two keys after it: the join side of finding
--- phrases.
+-- The keys a story word is joined on, in either way: the aliases' anchors, the terms' first
+-- keys. A word equal to none of them can be part of no phrase found, and is left out.
+CREATE TEMP TABLE match_join_key (
+    key  text PRIMARY KEY
+) ON COMMIT DROP;
+-- One row per story word that is a join key (match_join_key), with the key after it.
 CREATE TEMP TABLE match_word (
     story_id     bigint NOT NULL,
     pos          integer NOT NULL,
+    lang_group   text,
     plain_key    text NOT NULL,
     next_plain   text,
-    third_plain  text,
-    stem_key     text,
-    next_stem    text,
-    third_stem   text
+    stem_key     text,  -- NULL unless the story's stems differ
+    next_stem    text
 ) ON COMMIT DROP;
 -- The lexicon, loaded for the run.
 CREATE TEMP TABLE match_term (
@@ -110,32 +134,75 @@ UPDATE match_story AS m
        lang_group = CASE WHEN k.language IN ('uz-Latn', 'uz-Cyrl') THEN 'uz'
                          WHEN k.language IN ('ru', 'en') THEN k.language END,
        match_text = k.match_text,
-       keys_plain = k.plain,
+       -- [1:]: a copy, not the story's stored (compressed) value: the keys are read once per
+       -- word below, and match_story keeps them uncompressed (its toast_tuple_target).
+       keys_plain = k.plain[1:],
        -- The two ways have a key per word; were a stem ever to vanish, the plain keys stand in
        -- rather than shift every position after it.
-       keys_stem = CASE WHEN cardinality(k.stem) = cardinality(k.plain) THEN k.stem
-                        ELSE k.plain END,
+       keys_stem = CASE WHEN cardinality(k.stem) = cardinality(k.plain) THEN k.stem[1:]
+                        ELSE k.plain[1:] END,
        stems_differ = cardinality(k.stem) = cardinality(k.plain) AND k.stem <> k.plain
   FROM keyed AS k
  WHERE k.story_id = m.story_id;
 
+-- name: alias_anchors
+-- The anchor of an alias is its rarest pair of adjacent keys among all aliases (in its way),
+-- the earlier on a tie.
+WITH alias AS (
+    SELECT a.id, a.institution_id, ways.way, ways.keys
+      FROM institution_alias AS a
+      JOIN institution AS i ON i.id = a.institution_id AND i.active
+     CROSS JOIN LATERAL (VALUES ('plain', a.keys_plain), ('stem', a.keys_stem)) AS ways (way, keys)
+     WHERE a.active AND cardinality(ways.keys) > 0
+),
+pairs AS MATERIALIZED (
+    SELECT a.id, a.way, u.key, u.next, coalesce(u.next, '') AS next_or_none, u.pos
+      FROM alias AS a
+     CROSS JOIN LATERAL unnest(a.keys, a.keys[2:]) WITH ORDINALITY AS u (key, next, pos)
+     WHERE u.key IS NOT NULL AND (u.next IS NOT NULL OR cardinality(a.keys) = 1)
+),
+shared AS (
+    SELECT way, key, next_or_none, count(*) AS aliases FROM pairs GROUP BY 1, 2, 3
+),
+anchor AS (
+    SELECT DISTINCT ON (p.id, p.way) p.id, p.way, p.key, p.next, p.pos
+      FROM pairs AS p
+      JOIN shared AS sh
+        ON sh.way = p.way AND sh.key = p.key AND sh.next_or_none = p.next_or_none
+     ORDER BY p.id, p.way, sh.aliases, p.pos
+)
+INSERT INTO match_alias (alias_id, institution_id, way, keys, anchor_key, anchor_next,
+                         anchor_offset)
+SELECT a.id, a.institution_id, a.way, a.keys, an.key, an.next, an.pos - 1
+  FROM alias AS a
+  JOIN anchor AS an ON an.id = a.id AND an.way = a.way;
+
+-- name: join_keys
+-- After the lexicon is loaded (term_keys) and the anchors chosen (alias_anchors).
+INSERT INTO match_join_key (key)
+SELECT anchor_key FROM match_alias
+ UNION
+SELECT keys_plain[1] FROM match_term WHERE cardinality(keys_plain) > 0
+ UNION
+SELECT keys_stem[1] FROM match_term WHERE cardinality(keys_stem) > 0;
+ANALYZE match_alias;
+ANALYZE match_join_key;
+
 -- name: story_words
 -- Each array is read once (unnest of several arrays walks them side by side), not once per
--- word: a story's keys can be long enough to be stored compressed. A story whose stems are its
--- plain keys (no Cyrillic word the stemmer changed) has nothing to find the stem way: its
--- stem columns stay NULL, which no join key equals, and the stem-way joins skip its words.
-INSERT INTO match_word (story_id, pos, plain_key, next_plain, third_plain, stem_key, next_stem,
-                        third_stem)
-SELECT m.story_id, w.pos, w.plain_key, w.next_plain, w.third_plain,
-       CASE WHEN m.stems_differ IS TRUE THEN w.stem_key END,
-       CASE WHEN m.stems_differ IS TRUE THEN w.next_stem END,
-       CASE WHEN m.stems_differ IS TRUE THEN w.third_stem END
-  FROM match_story AS m
- CROSS JOIN LATERAL unnest(m.keys_plain, m.keys_plain[2:], m.keys_plain[3:],
-                           m.keys_stem, m.keys_stem[2:], m.keys_stem[3:])
-       WITH ORDINALITY AS w (plain_key, next_plain, third_plain, stem_key, next_stem, third_stem,
-                             pos)
- WHERE w.plain_key IS NOT NULL;
+-- word. A story whose stems are its plain keys (no Cyrillic word the stemmer changed) has
+-- nothing to find the stem way: its stem keys stay NULL, which no join key equals.
+INSERT INTO match_word (story_id, pos, lang_group, plain_key, next_plain, stem_key, next_stem)
+SELECT w.story_id, w.pos, w.lang_group, w.plain_key, w.next_plain, w.stem_key, w.next_stem
+  FROM (SELECT m.story_id, u.pos, m.lang_group, u.plain_key, u.next_plain,
+               CASE WHEN m.stems_differ IS TRUE THEN u.stem_key END AS stem_key,
+               CASE WHEN m.stems_differ IS TRUE THEN u.next_stem END AS next_stem
+          FROM match_story AS m
+         CROSS JOIN LATERAL unnest(m.keys_plain, m.keys_plain[2:], m.keys_stem, m.keys_stem[2:])
+               WITH ORDINALITY AS u (plain_key, next_plain, stem_key, next_stem, pos)
+         WHERE u.plain_key IS NOT NULL) AS w
+ WHERE EXISTS (SELECT 1 FROM match_join_key AS k WHERE k.key = w.plain_key)
+    OR EXISTS (SELECT 1 FROM match_join_key AS k WHERE k.key = w.stem_key);
 
 -- name: analyze
 -- Temporary tables have no statistics until analysed: without them the planner pairs every
@@ -177,61 +244,48 @@ SELECT place, term,
  ORDER BY term_id;
 
 -- name: alias_hits
--- An alias is joined on its first three keys (all of them when it has fewer): a first key
--- alone, like Управление or Ministry, is shared by hundreds of names, two keys by dozens
--- (Управление юстиции in every region). The slice comparison then checks the rest of a longer
--- alias. Only the active aliases of active institutions, whatever `codes` says: every
--- institution's names count when a shorter name inside a longer one is put aside and when
--- terms inside names are.
+-- A word and the next equal to an alias's anchor, in the same way, are a match when the
+-- alias's keys stand around them in the story. Only the active aliases of active institutions
+-- (match_alias), whatever `codes` says: every institution's names count when a shorter name
+-- inside a longer one is put aside and when terms inside names are.
 INSERT INTO match_hit (story_id, alias_id, institution_id, first_pos, last_pos, whole_words)
-SELECT found.story_id, found.alias_id, a.institution_id, found.pos,
-       found.pos + cardinality(a.keys_plain) - 1,
+SELECT found.story_id, found.alias_id, a.institution_id, found.first_pos,
+       found.first_pos + cardinality(a.keys_plain) - 1,
        CASE WHEN a.kind = 'handle' THEN presswatch_match_keys(a.alias, 'word') END
   FROM (
-        -- the plain way
-        SELECT w.story_id, a.id AS alias_id, w.pos
+        -- one-word aliases
+        SELECT w.story_id, ma.alias_id, w.pos AS first_pos
           FROM match_word AS w
-          JOIN institution_alias AS a
-            ON a.active AND a.keys_plain[1] = w.plain_key AND a.keys_plain[2] = w.next_plain
-           AND a.keys_plain[3] = w.third_plain
+          JOIN match_alias AS ma
+            ON ma.way = 'plain' AND ma.anchor_next IS NULL AND ma.anchor_key = w.plain_key
+        UNION
+        SELECT w.story_id, ma.alias_id, w.pos
+          FROM match_word AS w
+          JOIN match_alias AS ma
+            ON ma.way = 'stem' AND ma.anchor_next IS NULL AND ma.anchor_key = w.stem_key
+        -- longer aliases
+        UNION
+        SELECT w.story_id, ma.alias_id, w.pos - ma.anchor_offset
+          FROM match_word AS w
+          JOIN match_alias AS ma
+            ON ma.way = 'plain' AND ma.anchor_key = w.plain_key AND ma.anchor_next = w.next_plain
           JOIN match_story AS m ON m.story_id = w.story_id
-         WHERE cardinality(a.keys_plain) = 3
-            OR m.keys_plain[w.pos : w.pos + cardinality(a.keys_plain) - 1] = a.keys_plain
+         WHERE w.pos > ma.anchor_offset
+           AND (cardinality(ma.keys) = 2
+                OR m.keys_plain[w.pos - ma.anchor_offset
+                                : w.pos - ma.anchor_offset + cardinality(ma.keys) - 1] = ma.keys)
         UNION
-        SELECT w.story_id, a.id, w.pos
+        SELECT w.story_id, ma.alias_id, w.pos - ma.anchor_offset
           FROM match_word AS w
-          JOIN institution_alias AS a
-            ON a.active AND cardinality(a.keys_plain) = 2
-           AND a.keys_plain[1] = w.plain_key AND a.keys_plain[2] = w.next_plain
-        UNION
-        SELECT w.story_id, a.id, w.pos
-          FROM match_word AS w
-          JOIN institution_alias AS a
-            ON a.active AND cardinality(a.keys_plain) = 1 AND a.keys_plain[1] = w.plain_key
-        -- the stem way
-        UNION
-        SELECT w.story_id, a.id, w.pos
-          FROM match_word AS w
-          JOIN institution_alias AS a
-            ON a.active AND a.keys_stem[1] = w.stem_key AND a.keys_stem[2] = w.next_stem
-           AND a.keys_stem[3] = w.third_stem
+          JOIN match_alias AS ma
+            ON ma.way = 'stem' AND ma.anchor_key = w.stem_key AND ma.anchor_next = w.next_stem
           JOIN match_story AS m ON m.story_id = w.story_id
-         WHERE cardinality(a.keys_stem) = 3
-            OR m.keys_stem[w.pos : w.pos + cardinality(a.keys_stem) - 1] = a.keys_stem
-        UNION
-        SELECT w.story_id, a.id, w.pos
-          FROM match_word AS w
-          JOIN institution_alias AS a
-            ON a.active AND cardinality(a.keys_stem) = 2
-           AND a.keys_stem[1] = w.stem_key AND a.keys_stem[2] = w.next_stem
-        UNION
-        SELECT w.story_id, a.id, w.pos
-          FROM match_word AS w
-          JOIN institution_alias AS a
-            ON a.active AND cardinality(a.keys_stem) = 1 AND a.keys_stem[1] = w.stem_key
+         WHERE w.pos > ma.anchor_offset
+           AND (cardinality(ma.keys) = 2
+                OR m.keys_stem[w.pos - ma.anchor_offset
+                               : w.pos - ma.anchor_offset + cardinality(ma.keys) - 1] = ma.keys)
        ) AS found
-  JOIN institution_alias AS a ON a.id = found.alias_id
-  JOIN institution AS i ON i.id = a.institution_id AND i.active;
+  JOIN institution_alias AS a ON a.id = found.alias_id;
 
 -- name: term_hits
 -- A term applies to stories of its language (Uzbek terms in either script), every term to a
@@ -243,11 +297,13 @@ SELECT found.story_id, found.term_id, found.pos, found.pos + cardinality(t.keys_
   FROM (
         SELECT w.story_id, t.term_id, w.pos
           FROM match_word AS w
-          JOIN match_story AS m ON m.story_id = w.story_id
           JOIN match_term AS t
             ON t.keys_plain[1] = w.plain_key
-           AND (m.lang_group IS NULL OR t.lang_group = m.lang_group)
-         WHERE CASE WHEN t.prefix
+           AND (w.lang_group IS NULL OR t.lang_group = w.lang_group)
+          JOIN match_story AS m ON m.story_id = w.story_id
+         WHERE CASE WHEN cardinality(t.keys_plain) = 1
+                    THEN NOT t.prefix OR starts_with(w.plain_key, t.keys_plain[1])
+                    WHEN t.prefix
                     THEN m.keys_plain[w.pos : w.pos + cardinality(t.keys_plain) - 2]
                              = t.keys_plain[1 : cardinality(t.keys_plain) - 1]
                          AND starts_with(m.keys_plain[w.pos + cardinality(t.keys_plain) - 1],
@@ -257,11 +313,12 @@ SELECT found.story_id, found.term_id, found.pos, found.pos + cardinality(t.keys_
         UNION
         SELECT w.story_id, t.term_id, w.pos
           FROM match_word AS w
-          JOIN match_story AS m ON m.story_id = w.story_id
           JOIN match_term AS t
             ON NOT t.prefix AND t.keys_stem[1] = w.stem_key
-           AND (m.lang_group IS NULL OR t.lang_group = m.lang_group)
-         WHERE m.keys_stem[w.pos : w.pos + cardinality(t.keys_stem) - 1] = t.keys_stem
+           AND (w.lang_group IS NULL OR t.lang_group = w.lang_group)
+          JOIN match_story AS m ON m.story_id = w.story_id
+         WHERE cardinality(t.keys_stem) = 1
+            OR m.keys_stem[w.pos : w.pos + cardinality(t.keys_stem) - 1] = t.keys_stem
        ) AS found
   JOIN match_term AS t ON t.term_id = found.term_id;
 
@@ -302,13 +359,19 @@ DELETE FROM match_hit AS term_hit
    AND term_hit.first_pos <= name_hit.last_pos AND term_hit.last_pos >= name_hit.first_pos;
 
 -- name: drop_terms_inside_longer_terms
--- Where terms overlap, the longest counts (elektr uzilishi, not also uzilish).
-DELETE FROM match_hit AS inner_hit
- USING match_hit AS outer_hit
- WHERE inner_hit.term_id IS NOT NULL AND outer_hit.term_id IS NOT NULL
-   AND outer_hit.story_id = inner_hit.story_id
-   AND outer_hit.first_pos <= inner_hit.first_pos AND outer_hit.last_pos >= inner_hit.last_pos
-   AND outer_hit.last_pos - outer_hit.first_pos > inner_hit.last_pos - inner_hit.first_pos;
+-- Where terms overlap, the longest counts (elektr uzilishi, not also uzilish). In a story's
+-- term hits ordered by start (the longer first at one start), a hit lies inside a longer one
+-- when an earlier hit of another place reaches as far as it does: one sort and a running
+-- maximum, not a join of every pair of a story's hits (a text that repeats a complaint word
+-- has hundreds). Hits of the same place (pora and пора) are peers and do not remove each other.
+DELETE FROM match_hit AS h
+ USING (SELECT ctid AS row_id,
+               max(last_pos) OVER (PARTITION BY story_id ORDER BY first_pos, last_pos DESC
+                                   GROUPS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+                   AS earlier_reach
+          FROM match_hit
+         WHERE term_id IS NOT NULL) AS c
+ WHERE h.ctid = c.row_id AND c.earlier_reach >= h.last_pos;
 
 -- name: write_matches
 -- One row per (story, institution), naming its longest alias found (then one in the story's
