@@ -1,0 +1,1 @@
+"""The semiannual rating of the institutions' press services (R10)."""
