@@ -12,6 +12,7 @@ settings change never rewrites a published rating.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 from typing import Any
@@ -21,6 +22,17 @@ from presswatch.settings import Settings
 # Raise when the indicator SQL (sql/queries/rating/) changes what it counts: a stored
 # methodology then no longer describes how the new code computes, and reproduce says so.
 FORMULA = 1
+
+# Rules of the rating that the settings file does not hold yet (they are to move into
+# ``rating`` in include/settings.yaml; until then they are part of every methodology from here,
+# so a stored rating records them and reproduce uses them). Held accountable: the red band
+# (``red_band``) and at least the lowest ``lowest_share`` of the rated, ceil(share * rated);
+# ``evidence_ids``: at most this many ids of misses per indicator in rating_indicator.evidence.
+# The settings' ``rating.accountability`` (lowest_count, only_red) is stored but not used.
+CORE: dict[str, Any] = {
+    "accountability": {"red_band": True, "lowest_share": 0.05},
+    "evidence_ids": 20,
+}
 
 
 def of_settings(settings: Settings) -> dict[str, Any]:
@@ -34,6 +46,7 @@ def of_settings(settings: Settings) -> dict[str, Any]:
         "sla": data["sla"],
         "accreditation": data["accreditation"],
         "wikipedia": data["wikipedia"],
+        "core": copy.deepcopy(CORE),
     }
 
 

@@ -1,0 +1,276 @@
+-- A half-year's indicators, scores, ranks and bands (R10), run by presswatch.rating.compute
+-- into two temporary tables (dropped at commit); store.sql compares them with a stored rating
+-- and writes them. Every value comes from the stored facts and the bound parameters, which
+-- compute.py reads from a methodology (presswatch.rating.methodology), never from the live
+-- settings: the same facts and methodology give the same rows.
+-- Parameters: first_day, end_day (the period's local days [first_day, end_day)), tz,
+-- platforms, require_verified, wiki_langs, max_days, evidence_ids, weights (jsonb: r1..r9 ->
+-- weight), green_min, yellow_min, red_band, lowest_share, previous_rating_id.
+-- The period's instants are [first_day 00:00, end_day 00:00) local time:
+-- `(%(first_day)s::date)::timestamp AT TIME ZONE tz`.
+-- An indicator is NULL (not applicable) when there is nothing to measure; its weight is then
+-- spread over the applicable ones in proportion to theirs.
+
+-- name: create_calc_tables
+DROP TABLE IF EXISTS pg_temp.rating_indicator_calc, pg_temp.rating_result_calc;
+CREATE TEMPORARY TABLE rating_indicator_calc (
+    institution_id  bigint NOT NULL,
+    indicator       text NOT NULL,
+    value           numeric,
+    weight          numeric NOT NULL,
+    weight_used     numeric,
+    evidence        jsonb NOT NULL,
+    PRIMARY KEY (institution_id, indicator)
+) ON COMMIT DROP;
+CREATE TEMPORARY TABLE rating_result_calc (
+    institution_id       bigint PRIMARY KEY,
+    score                numeric(5, 2),
+    rank                 integer,
+    band                 text,
+    weight_applicable    numeric NOT NULL,
+    previous_score       numeric(5, 2),
+    score_change         numeric(6, 2),
+    held_accountable     boolean NOT NULL,
+    accountable_because  text[] NOT NULL
+) ON COMMIT DROP;
+
+-- name: compute_indicators
+-- One row per active institution and indicator. Evidence: the counts, and at most
+-- evidence_ids of the misses (ordered, "more": true when cut).
+WITH period AS (
+    SELECT %(first_day)s::date AS first_day, %(end_day)s::date AS end_day,
+           (%(first_day)s::date)::timestamp AT TIME ZONE %(tz)s::text AS start_at,
+           (%(end_day)s::date)::timestamp AT TIME ZONE %(tz)s::text AS end_at
+),
+-- R1, R5-R8: the days of institution_compliance_daily in the period. R1 per day: the share of
+-- the required platforms present (and verified, when required); R7: the share of the
+-- Wikipedia languages present; R8: the mean of android, ios and open data.
+daily AS (
+    SELECT d.institution_id,
+           count(*) AS days,
+           avg((SELECT count(*) FROM unnest(%(platforms)s::text[]) AS rp (platform)
+                 WHERE rp.platform <> ALL (d.r1_missing_platforms)
+                   AND (NOT %(require_verified)s::boolean
+                        OR rp.platform <> ALL (d.r1_unverified_platforms)))::numeric
+               / cardinality(%(platforms)s::text[])) AS r1,
+           count(*) FILTER (WHERE cardinality(d.r1_missing_platforms) = 0) AS r1_days_all_present,
+           count(*) FILTER (WHERE cardinality(d.r1_missing_platforms) = 0
+                              AND cardinality(d.r1_unverified_platforms) = 0)
+               AS r1_days_all_verified,
+           avg(d.r5_pool_ok::int::numeric) AS r5,
+           count(*) FILTER (WHERE d.r5_pool_ok) AS r5_days_ok,
+           avg(d.r6_council_ok::int::numeric) AS r6,
+           count(*) FILTER (WHERE d.r6_council_ok) AS r6_days_ok,
+           avg((SELECT count(*) FROM unnest(%(wiki_langs)s::text[]) AS wl (lang)
+                 WHERE wl.lang <> ALL (d.r7_missing_wiki_langs))::numeric
+               / cardinality(%(wiki_langs)s::text[])) AS r7,
+           count(*) FILTER (WHERE NOT d.r7_missing_wiki_langs && %(wiki_langs)s::text[])
+               AS r7_days_all_present,
+           avg((d.r8_android::int + d.r8_ios::int + d.r8_open_data::int)::numeric / 3) AS r8,
+           count(*) FILTER (WHERE d.r8_android) AS r8_days_android,
+           count(*) FILTER (WHERE d.r8_ios) AS r8_days_ios,
+           count(*) FILTER (WHERE d.r8_open_data) AS r8_days_open_data
+      FROM institution_compliance_daily AS d, period
+     WHERE d.day >= period.first_day AND d.day < period.end_day
+     GROUP BY d.institution_id
+),
+-- R2: the ISO weeks whose Sunday (computed_on) is in the period, per (account, week) or, for
+-- rows computed with scope 'official', per (official, week): an official's accounts meet the
+-- minimum together, so they are one pair.
+week_pairs AS (
+    SELECT w.institution_id, w.week_start, w.scope,
+           CASE WHEN w.scope = 'official' THEN w.official_id ELSE w.account_id END AS unit_id,
+           bool_and(w.met) AS met
+      FROM account_week_compliance AS w, period
+     WHERE w.computed_on >= period.first_day AND w.computed_on < period.end_day
+     GROUP BY w.institution_id, w.week_start, w.scope,
+              CASE WHEN w.scope = 'official' THEN w.official_id ELSE w.account_id END
+),
+r2 AS (
+    SELECT institution_id,
+           count(*) AS pairs,
+           count(*) FILTER (WHERE met) AS pairs_met,
+           avg(met::int::numeric) AS value,
+           (array_agg(jsonb_build_object('scope', scope, 'id', unit_id, 'week_start', week_start)
+                      ORDER BY week_start, scope, unit_id) FILTER (WHERE NOT met))
+               [1:%(evidence_ids)s::int] AS missed,
+           count(*) FILTER (WHERE NOT met) > %(evidence_ids)s::int AS more
+      FROM week_pairs
+     GROUP BY institution_id
+),
+-- R3: the clocks (critical stories) due in the period, dismissed ones aside; in time when the
+-- first response came at or before the deadline (as the SLA engine decides 'fulfilled').
+clocks AS (
+    SELECT sla.institution_id, sla.story_id, sla.due_at, s.url,
+           sla.first_response_at IS NOT NULL AND sla.first_response_at <= sla.due_at AS in_time,
+           extract(epoch FROM sla.first_response_at - sla.clock_started_at) / 3600
+               AS response_hours
+      FROM story_sla AS sla
+      JOIN story AS s ON s.id = sla.story_id
+     CROSS JOIN period
+     WHERE sla.due_at >= period.start_at AND sla.due_at < period.end_at
+       AND sla.stage <> 'dismissed'
+),
+r3 AS (
+    SELECT institution_id,
+           count(*) AS clocks,
+           count(*) FILTER (WHERE in_time) AS in_time,
+           count(response_hours) AS responded,
+           avg(in_time::int::numeric) AS value,
+           round((percentile_cont(0.5) WITHIN GROUP (ORDER BY response_hours))::numeric, 2)
+               AS median_hours,
+           (array_agg(jsonb_build_object('story_id', story_id, 'url', url, 'due_at', due_at)
+                      ORDER BY due_at, story_id) FILTER (WHERE NOT in_time))
+               [1:%(evidence_ids)s::int] AS missed,
+           count(*) FILTER (WHERE NOT in_time) > %(evidence_ids)s::int AS more
+      FROM clocks
+     GROUP BY institution_id
+),
+-- R4: requests submitted in the period; in time when decided no later than max_days local
+-- days after the local day of the request (compliance's rule). One still undecided counts as
+-- not in time: a provisional rating rerun before it is final sees the decisions made since.
+requests AS (
+    SELECT ar.institution_id, ar.id, ar.external_ref, ar.requested_at,
+           ar.decided_at IS NULL AS undecided,
+           ar.decided_at IS NOT NULL
+               AND (ar.decided_at AT TIME ZONE %(tz)s::text)::date
+                   - (ar.requested_at AT TIME ZONE %(tz)s::text)::date <= %(max_days)s::int
+               AS in_time
+      FROM accreditation_request AS ar, period
+     WHERE ar.requested_at >= period.start_at AND ar.requested_at < period.end_at
+),
+r4 AS (
+    SELECT institution_id,
+           count(*) AS requests,
+           count(*) FILTER (WHERE in_time) AS in_time,
+           count(*) FILTER (WHERE undecided) AS undecided,
+           avg(in_time::int::numeric) AS value,
+           (array_agg(jsonb_build_object('request_id', id, 'external_ref', external_ref,
+                                         'undecided', undecided)
+                      ORDER BY requested_at, id) FILTER (WHERE NOT in_time))
+               [1:%(evidence_ids)s::int] AS missed,
+           count(*) FILTER (WHERE NOT in_time) > %(evidence_ids)s::int AS more
+      FROM requests
+     GROUP BY institution_id
+),
+-- R9: the events planned for a day of the period under one of the institution's media plans
+-- that overlap it; held when their status is 'held'. Unplanned events do not count.
+events AS (
+    SELECT e.institution_id, e.id, e.external_ref, e.planned_on, e.status = 'held' AS held
+      FROM media_event AS e
+      JOIN media_plan AS mp ON mp.id = e.media_plan_id AND mp.institution_id = e.institution_id
+     CROSS JOIN period
+     WHERE e.planned_on >= period.first_day AND e.planned_on < period.end_day
+       AND mp.period_start < period.end_day AND mp.period_end >= period.first_day
+),
+r9 AS (
+    SELECT institution_id,
+           count(*) AS planned,
+           count(*) FILTER (WHERE held) AS held,
+           avg(held::int::numeric) AS value,
+           (array_agg(jsonb_build_object('event_id', id, 'external_ref', external_ref,
+                                         'planned_on', planned_on)
+                      ORDER BY planned_on, id) FILTER (WHERE NOT held))
+               [1:%(evidence_ids)s::int] AS missed,
+           count(*) FILTER (WHERE NOT held) > %(evidence_ids)s::int AS more
+      FROM events
+     GROUP BY institution_id
+),
+measured AS (
+    SELECT i.id AS institution_id, x.indicator, x.value,
+           coalesce((%(weights)s::jsonb ->> x.indicator)::numeric, 0) AS weight, x.evidence
+      FROM institution AS i
+     CROSS JOIN period
+      LEFT JOIN daily AS d ON d.institution_id = i.id
+      LEFT JOIN r2 ON r2.institution_id = i.id
+      LEFT JOIN r3 ON r3.institution_id = i.id
+      LEFT JOIN r4 ON r4.institution_id = i.id
+      LEFT JOIN r9 ON r9.institution_id = i.id
+     CROSS JOIN LATERAL (VALUES
+        ('r1', d.r1, jsonb_build_object(
+             'days', coalesce(d.days, 0), 'period_days', period.end_day - period.first_day,
+             'days_all_present', coalesce(d.r1_days_all_present, 0),
+             'days_all_verified', coalesce(d.r1_days_all_verified, 0))),
+        ('r2', r2.value, jsonb_build_object(
+             'pairs', coalesce(r2.pairs, 0), 'pairs_met', coalesce(r2.pairs_met, 0),
+             'missed', coalesce(to_jsonb(r2.missed), '[]'), 'more', coalesce(r2.more, false))),
+        ('r3', r3.value, jsonb_build_object(
+             'clocks', coalesce(r3.clocks, 0), 'in_time', coalesce(r3.in_time, 0),
+             'missed', coalesce(to_jsonb(r3.missed), '[]'), 'more', coalesce(r3.more, false))),
+        ('r3_median_response_hours', r3.median_hours, jsonb_build_object(
+             'responded', coalesce(r3.responded, 0))),
+        ('r4', r4.value, jsonb_build_object(
+             'requests', coalesce(r4.requests, 0), 'in_time', coalesce(r4.in_time, 0),
+             'undecided', coalesce(r4.undecided, 0),
+             'missed', coalesce(to_jsonb(r4.missed), '[]'), 'more', coalesce(r4.more, false))),
+        ('r5', d.r5, jsonb_build_object(
+             'days', coalesce(d.days, 0), 'days_ok', coalesce(d.r5_days_ok, 0))),
+        ('r6', d.r6, jsonb_build_object(
+             'days', coalesce(d.days, 0), 'days_ok', coalesce(d.r6_days_ok, 0))),
+        ('r7', d.r7, jsonb_build_object(
+             'days', coalesce(d.days, 0), 'days_all_present', coalesce(d.r7_days_all_present, 0))),
+        ('r8', d.r8, jsonb_build_object(
+             'days', coalesce(d.days, 0), 'days_android', coalesce(d.r8_days_android, 0),
+             'days_ios', coalesce(d.r8_days_ios, 0),
+             'days_open_data', coalesce(d.r8_days_open_data, 0))),
+        ('r9', r9.value, jsonb_build_object(
+             'planned', coalesce(r9.planned, 0), 'held', coalesce(r9.held, 0),
+             'missed', coalesce(to_jsonb(r9.missed), '[]'), 'more', coalesce(r9.more, false)))
+        ) AS x (indicator, value, evidence)
+     WHERE i.active
+)
+INSERT INTO pg_temp.rating_indicator_calc
+       (institution_id, indicator, value, weight, weight_used, evidence)
+SELECT institution_id, indicator, value, weight,
+       CASE WHEN value IS NOT NULL AND indicator <> 'r3_median_response_hours'
+             AND applicable_weight > 0
+            THEN weight / applicable_weight END,
+       evidence
+  FROM (SELECT m.*,
+               sum(m.weight) FILTER (WHERE m.value IS NOT NULL
+                                       AND m.indicator <> 'r3_median_response_hours')
+                   OVER (PARTITION BY m.institution_id) AS applicable_weight
+          FROM measured AS m) AS weighed;
+
+-- name: compute_results
+-- score = 100 * sum(w_i * v_i) / sum(w_i), over the applicable indicators, rounded to 2
+-- places; the rank (RANK(): ties share it), the band and the accountability are of the
+-- rounded score, the one published. Held accountable: the red band (when red_band), and at
+-- least the lowest ceil(lowest_share * rated) institutions (all of those tied at the cut).
+WITH scored AS (
+    SELECT institution_id,
+           coalesce(sum(weight) FILTER (WHERE weight_used IS NOT NULL), 0) AS weight_applicable,
+           round(100 * sum(weight * value) FILTER (WHERE weight_used IS NOT NULL)
+                 / nullif(sum(weight) FILTER (WHERE weight_used IS NOT NULL), 0), 2)::numeric(5, 2)
+               AS score
+      FROM pg_temp.rating_indicator_calc
+     GROUP BY institution_id
+),
+ranked AS (
+    SELECT s.*,
+           CASE WHEN s.score IS NOT NULL THEN rank() OVER (ORDER BY s.score DESC NULLS LAST) END
+               AS rank,
+           rank() OVER (ORDER BY s.score ASC NULLS LAST) AS rank_from_bottom,
+           count(s.score) OVER () AS rated,
+           CASE WHEN s.score >= %(green_min)s::numeric THEN 'green'
+                WHEN s.score >= %(yellow_min)s::numeric THEN 'yellow'
+                WHEN s.score IS NOT NULL THEN 'red' END AS band
+      FROM scored AS s
+),
+judged AS (
+    SELECT r.*, p.score AS previous_score,
+           array_remove(ARRAY[
+               CASE WHEN r.band = 'red' AND %(red_band)s::boolean THEN 'red_band' END,
+               CASE WHEN r.score IS NOT NULL
+                     AND r.rank_from_bottom <= ceil(%(lowest_share)s::numeric * r.rated)
+                    THEN 'lowest_share' END], NULL) AS accountable_because
+      FROM ranked AS r
+      LEFT JOIN rating_result AS p
+             ON p.rating_id = %(previous_rating_id)s::bigint AND p.institution_id = r.institution_id
+)
+INSERT INTO pg_temp.rating_result_calc
+       (institution_id, score, rank, band, weight_applicable, previous_score, score_change,
+        held_accountable, accountable_because)
+SELECT institution_id, score, rank, band, weight_applicable, previous_score,
+       score - previous_score, cardinality(accountable_because) > 0, accountable_because
+  FROM judged;
