@@ -9,7 +9,12 @@ addressees of every notice.
 
 **Writes**: upserts into `institution`, `official`, `social_account`, `wikipedia_page`,
 `mobile_app`, `media_pool_member`, `public_council_member`; each bad row goes to `quarantine`
-with a reason naming the file, line and field. Importing the same folder again changes nothing.
+with a reason naming the file, line and field. Institutions, officials, accounts and feeds that
+a file present in the folder no longer lists are deactivated (never deleted); more than
+`registry.max_deactivation_share` of a table's active rows is refused unless
+`allow_mass_deactivation`. Every change is recorded in the registry's history as valid from
+`as_of` (default today), so past days are computed on the registry as it was. Importing the
+same folder again changes nothing.
 
 **Run it** from the UI (Trigger DAG with config): `registry_path` is the folder on the workers;
 `dry_run` (on by default) validates and counts without writing. There is no schedule and no
@@ -53,12 +58,26 @@ from presswatch.paths import DEMO_REGISTRY
             title="Dry run",
             description="Validate and count, then roll back: nothing is written.",
         ),
+        "as_of": Param(
+            None,
+            type=["null", "string"],
+            format="date",
+            title="Effective day",
+            description="The day the changes take effect (YYYY-MM-DD); empty: today.",
+        ),
+        "allow_mass_deactivation": Param(
+            False,
+            type="boolean",
+            title="Allow mass deactivation",
+            description="Deactivate beyond registry.max_deactivation_share of a table.",
+        ),
     },
     max_active_runs=1,
 )
 def registry_import():
     @task
     def import_registry(params: dict | None = None) -> dict:
+        import datetime as dt
         import logging
         from pathlib import Path
 
@@ -66,9 +85,14 @@ def registry_import():
         from presswatch.airflow_support import domain_url
 
         log = logging.getLogger("presswatch.registry_import")
+        as_of = params.get("as_of")
         with db.connect(domain_url()) as conn:
             report = registry.import_folder(
-                conn, Path(params["registry_path"]), dry_run=params["dry_run"]
+                conn,
+                Path(params["registry_path"]),
+                dry_run=params["dry_run"],
+                as_of=dt.date.fromisoformat(as_of) if as_of else None,
+                allow_mass_deactivation=params.get("allow_mass_deactivation", False),
             )
         log.info("%s%s", report.summary(), " (dry run: rolled back)" if params["dry_run"] else "")
         for reason in report.reasons:
@@ -78,6 +102,7 @@ def registry_import():
             "updated": report.updated,
             "unchanged": report.unchanged,
             "quarantined": report.quarantined,
+            "deactivated": report.deactivated,
             "dry_run": params["dry_run"],
         }
 

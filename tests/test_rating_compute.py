@@ -439,9 +439,7 @@ def answer_in_time(conn, story_id: int) -> None:
     )
 
 
-def test_reproduce_shows_a_fact_changed_since_and_a_rerun_updates_only_a_provisional_rating(
-    conn, world
-):
+def test_reproduce_shows_a_fact_changed_since_and_a_final_rating_is_kept_after(conn, world):
     base = settings_module.get()
     report = rating.compute(conn, base, H1)
     conn.commit()
@@ -454,7 +452,13 @@ def test_reproduce_shows_a_fact_changed_since_and_a_rerun_updates_only_a_provisi
         ("computed", None), ("stored", None), ("computed", "r3"), ("stored", "r3"),
     }  # fmt: skip
 
+    # Finalizing computes from the facts as they are then: alpha's R3 is 1 in the final rating.
     rating.finalize(conn, H1)
+    conn.commit()
+    assert indicators(conn, report.rating_id, "alpha")["r3"][0] == Decimal("1")
+    assert rating.compute(conn, base, H1).action == "unchanged"
+    # A fact changed after: the final rating is kept as it is.
+    conn.execute("DELETE FROM institution_compliance_daily WHERE day = '2025-04-02'")
     conn.commit()
     final = snapshot(conn)
     kept = rating.compute(conn, base, H1)
@@ -530,3 +534,26 @@ def test_the_lowest_share_is_held_accountable_outside_the_red_band(conn):
     assert results(conn, report.rating_id)["solo"] == (
         Decimal("80.00"), 1, "green", None, None, True, ["lowest_share"],
     )  # fmt: skip
+
+
+def test_an_institution_deactivated_after_the_period_is_still_rated_for_it(conn):
+    kept, _ = add_institution(conn, "kept")
+    gone, _ = add_institution(conn, "gone")
+    for inst in (kept, gone):
+        add_day(conn, inst, "2025-03-10", pool=True, council=True, wiki_missing=[],
+                apps=(True, True, True))  # fmt: skip
+    # Removed from the registry folder in July 2025 (the import dates the change so).
+    conn.execute("SELECT set_config('presswatch.as_of', '2025-07-15', true)")
+    conn.execute("UPDATE institution SET active = false WHERE id = %s", [gone])
+    conn.execute("SELECT set_config('presswatch.as_of', '', true)")
+
+    report = rating.compute(conn, settings_module.get(), H1)
+
+    assert results(conn, report.rating_id)["gone"][:3] == (Decimal("100.00"), 1, "green")
+
+    # Deactivated before the next half-year began: not rated for it.
+    conn.execute("SELECT set_config('presswatch.as_of', '2025-12-01', true)")
+    conn.execute("UPDATE institution SET active = false WHERE id = %s", [kept])
+    conn.execute("SELECT set_config('presswatch.as_of', '', true)")
+    report = rating.compute(conn, settings_module.get(), HalfYear(2026, 1))
+    assert set(results(conn, report.rating_id)) == set()

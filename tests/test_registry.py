@@ -124,6 +124,11 @@ def test_a_head_can_be_replaced_in_one_import(conn, tmp_path):
         "code,institution_code,role,full_name,position_title,email,active\n"
         "justice.head,justice,head,Bahodir G'aniyev,Vazir,head@justice.gov.example,false\n"
         "justice.newhead,justice,head,Yangi Rahbar,Vazir,new@justice.gov.example,\n"
+        # Still listed, so not deactivated (a file lists every official it manages).
+        "justice.press,justice,press_secretary,Dilnoza Yo`ldosheva,Matbuot kotibi,"
+        "press@justice.gov.example,\n"
+        "kuvasay.press,kuvasay_city,press_secretary,Madina Karimova,Пресс-секретарь,"
+        "press@kuvasay.gov.example,\n"
     )
 
     report = registry.import_folder(conn, folder)
@@ -140,14 +145,17 @@ def test_a_second_active_head_in_a_later_import_is_quarantined(conn, tmp_path):
     folder = tmp_path / "registry"
     folder.mkdir()
     shutil.copy(BAD / "institutions.csv", folder)
+    # BAD's officials (the serving head still listed, so not deactivated) and a second head.
     (folder / "officials.csv").write_text(
-        "code,institution_code,role,full_name,position_title,email,active\n"
-        "justice.other,justice,head,Boshqa Rahbar,Vazir,other@justice.gov.example,\n"
+        (BAD / "officials.csv").read_text(encoding="utf-8")
+        + "justice.other,justice,head,Boshqa Rahbar,Vazir,other@justice.gov.example,\n",
+        encoding="utf-8",
     )
 
     report = registry.import_folder(conn, folder)
 
-    assert report.per_file["officials.csv"]["quarantined"] == 1
+    assert report.per_file["officials.csv"]["quarantined"] == 4  # BAD's 3 and the new head
+    assert report.reasons[-1].startswith("officials.csv line 8, field role")
     assert "already has an active head (justice.head)" in report.reasons[-1]
 
 

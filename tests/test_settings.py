@@ -33,7 +33,7 @@ def test_the_shipped_settings_hold_the_design_defaults():
 
 def test_the_fingerprint_changes_with_any_setting(tmp_path):
     changed = settings.load(
-        _write(tmp_path, lambda d: d["rating"]["accountability"].update(lowest_count=11))
+        _write(tmp_path, lambda d: d["rating"]["accountability"].update(lowest_share=0.06))
     )
 
     assert settings.load().sha256() == settings.load().sha256()

@@ -81,8 +81,14 @@ def cmd_registry_import(args: argparse.Namespace) -> int:
     from presswatch import db, registry
 
     with db.connect() as conn:
-        report = registry.import_folder(conn, Path(args.path))
-    print(report.summary())
+        report = registry.import_folder(
+            conn,
+            Path(args.path),
+            dry_run=args.dry_run,
+            as_of=args.as_of,
+            allow_mass_deactivation=args.allow_mass_deactivation,
+        )
+    print(report.summary() + (" (dry run: nothing written)" if args.dry_run else ""))
     for reason in report.reasons[:20]:
         print(f"  quarantined: {reason}")
     if len(report.reasons) > 20:
@@ -411,6 +417,20 @@ def build_parser() -> argparse.ArgumentParser:
         f"(exit {EXIT_QUARANTINED} if any row was quarantined)",
     )
     imp.add_argument("path", help="folder holding institutions.csv and the other registry files")
+    imp.add_argument(
+        "--as-of",
+        type=_iso_date,
+        metavar="DATE",
+        help="the day the changes take effect in the registry's history, YYYY-MM-DD "
+        "(default: today in Asia/Tashkent)",
+    )
+    imp.add_argument(
+        "--allow-mass-deactivation",
+        action="store_true",
+        help="deactivate what the folder no longer lists even beyond "
+        "registry.max_deactivation_share of a table's active rows",
+    )
+    imp.add_argument("--dry-run", action="store_true", help="validate and report, then roll back")
 
     stories_parser = commands.add_parser(
         "stories",

@@ -8,9 +8,22 @@ the file, the line and the field. Importing the same folder twice changes nothin
 Two files feed the critical-story pipeline (R3): ``feeds.csv``, the news sites' RSS/Atom feeds
 (``story_feed`` rows of kind ``rss``), and ``aliases.csv``, other names institutions are known
 by in stories (``institution_alias``: short names and other spellings; an alias that would
-name no one institution is quarantined). Like every registry file, they add and update rows
-and never delete: a feed is stopped with ``active`` false, an alias switched off with
-``presswatch aliases remove``.
+name no one institution is quarantined). An alias is switched off with ``presswatch aliases
+remove``.
+
+**What a folder no longer lists is deactivated**: for each file present, the rows whose key
+appears on no line of the file (a quarantined line still counts as listing its key) get
+``active`` false (institutions, officials, accounts, feeds: a later folder that lists them
+again reactivates them) or are removed (Wikipedia titles, apps, media pool, council: tables
+with no ``active`` column); the history below keeps both valid before the import's day. A file
+left out of the folder is not managed by it: nothing of its table changes. An import that
+would deactivate more than ``registry.max_deactivation_share`` of a table's rows is refused
+(nothing written) unless ``allow_mass_deactivation`` is given; a dry run reports it.
+
+**Facts as of a day**: every change is recorded in the registry's history (migration
+``0014.registry_history``) as valid from the import's effective day ``as_of`` (default: today
+in the settings' time zone), so compliance and the rating of a past day read the registry as
+it was then (``social_account_on(day)`` and its siblings).
 
 The file formats are documented column by column in README.md ("The registry").
 """
@@ -32,6 +45,7 @@ import psycopg
 from email_validator import EmailNotValidError, validate_email
 
 from presswatch import db, quarantine
+from presswatch import settings as settings_module
 from presswatch.errors import PresswatchError
 from presswatch.settings import LANGUAGES, PLATFORMS
 from presswatch.text import normalize_text, normalize_uz_latin
@@ -285,9 +299,16 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     quarantined: int = 0
+    deactivated: int = 0
     newly_quarantined: int = 0
+    as_of: dt.date | None = None  # the day the import's changes are valid from
     per_file: dict[str, Counter] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
+    # Per file, the keys (code, platform:handle, or fields joined by ' / ') of the rows the
+    # folder no longer lists.
+    deactivated_keys: dict[str, list[str]] = field(default_factory=dict)
+    # A dry run that a real import would refuse (too many deactivations) says why here.
+    refusals: list[str] = field(default_factory=list)
 
     def count(self, file: str, outcome: str, n: int = 1) -> None:
         self.per_file.setdefault(file, Counter())[outcome] += n
@@ -297,6 +318,7 @@ class ImportReport:
         lines = [
             f"registry {self.folder}: loaded {self.loaded}, updated {self.updated}, "
             f"unchanged {self.unchanged}, quarantined {self.quarantined}"
+            + (f", deactivated {self.deactivated}" if self.deactivated else "")
             + (
                 f" ({self.quarantined - self.newly_quarantined} already in quarantine)"
                 if self.quarantined != self.newly_quarantined
@@ -305,22 +327,101 @@ class ImportReport:
         ]
         for name, counts in self.per_file.items():
             if not sum(counts.values()):
-                continue  # the file is absent or has only its header
+                continue  # the file is absent, or has only its header and deactivates nothing
             parts = ", ".join(
                 f"{k} {counts[k]}"
                 for k in ("loaded", "updated", "unchanged", "quarantined")
                 if counts[k]
             )
+            keys = self.deactivated_keys.get(name, [])
+            if keys:
+                shown = ", ".join(keys[:SHOWN_KEYS])
+                more = f" and {len(keys) - SHOWN_KEYS} more" if len(keys) > SHOWN_KEYS else ""
+                parts = ", ".join(filter(None, (parts, f"deactivated {len(keys)} ({shown}{more})")))
             lines.append(f"  {name}: {parts}")
+        lines.extend(f"  refused: {refusal}" for refusal in self.refusals)
         return "\n".join(lines)
 
 
+SHOWN_KEYS = 10  # deactivated keys named per file in the summary
+
+
+def _listed_key(spec: FileSpec, columns: tuple[str, ...]) -> Callable[[dict[str, str]], str]:
+    """The key a line of ``spec`` names, valid or not: each column as its parser reads it (so
+    the key matches the stored row's), or as written when it does not parse (a quarantined
+    line names no stored row, but its key still counts as listed). Fields joined by U+001F."""
+
+    def key(raw: dict[str, str]) -> str:
+        fields = []
+        for column in columns:
+            value = raw.get(column, "")
+            try:
+                value = spec.parsers[column](value)
+            except ValueError:
+                pass
+            fields.append(str(value))
+        return "\x1f".join(fields)
+
+    return key
+
+
+def _listed_account_key(raw: dict[str, str]) -> str:
+    """The key an accounts.csv line names (platform:handle, lowercased), valid or not."""
+    spec = FILES["accounts.csv"]
+    platform, handle = _listed_key(spec, ("platform", "handle"))(raw).split("\x1f")
+    return f"{platform.lower()}:{handle.lower()}"
+
+
+# Per file: the key its lines name and the statement that deactivates (or, for the tables
+# without an ``active`` column, removes) the rows the file no longer lists.
+_LISTED: dict[str, tuple[Callable[[dict[str, str]], str], str, str]] = {
+    "institutions.csv": (
+        _listed_key(FILES["institutions.csv"], ("code",)),
+        "institution",
+        "deactivate",
+    ),
+    "officials.csv": (_listed_key(FILES["officials.csv"], ("code",)), "official", "deactivate"),
+    "accounts.csv": (_listed_account_key, "account", "deactivate"),
+    "wikipedia.csv": (
+        _listed_key(FILES["wikipedia.csv"], ("institution_code", "lang")),
+        "facts",
+        "wikipedia_remove",
+    ),
+    "apps.csv": (_listed_key(FILES["apps.csv"], ("institution_code", "os")), "facts", "app_remove"),
+    "media_pool.csv": (
+        _listed_key(FILES["media_pool.csv"], ("institution_code", "full_name", "member_type")),
+        "facts",
+        "media_pool_remove",
+    ),
+    "council.csv": (
+        _listed_key(FILES["council.csv"], ("institution_code", "full_name")),
+        "facts",
+        "council_remove",
+    ),
+    "feeds.csv": (_listed_key(FILES["feeds.csv"], ("code",)), "feeds", "deactivate"),
+}
+
+
 class _Importer:
-    def __init__(self, conn: psycopg.Connection, folder: Path) -> None:
+    def __init__(
+        self,
+        conn: psycopg.Connection,
+        folder: Path,
+        as_of: dt.date,
+        max_deactivation_share: float,
+        allow_mass_deactivation: bool,
+        dry_run: bool,
+    ) -> None:
         self.conn = conn
         self.folder = folder
-        self.report = ImportReport(folder=str(folder))
+        self.as_of = as_of
+        self.max_deactivation_share = max_deactivation_share
+        self.allow_mass_deactivation = allow_mass_deactivation
+        self.dry_run = dry_run
+        self.report = ImportReport(folder=str(folder), as_of=as_of)
         self.rejected: list[quarantine.QuarantineItem] = []
+        # Per file present, the key of every data line (good or quarantined).
+        self.listed: dict[str, set[str]] = {}
 
     # Reading --------------------------------------------------------------------------------
 
@@ -346,6 +447,8 @@ class _Importer:
                 f"{path}: {'; '.join(problems)} (expected: {','.join(spec.columns)})"
             )
         rows: list[Row] = []
+        listed = self.listed.setdefault(spec.name, set())
+        listed_key = _LISTED[spec.name][0] if spec.name in _LISTED else None
         line = reader.line_num
         for cells in reader:
             start, line = line + 1, reader.line_num
@@ -354,6 +457,8 @@ class _Importer:
             raw = {
                 name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)
             }
+            if listed_key is not None:
+                listed.add(listed_key(raw))
             if len(cells) != len(header):
                 self.reject(
                     Row(spec.name, start, raw, {}),
@@ -446,9 +551,11 @@ class _Importer:
         rows = self._known_institution(rows, institutions)
         # At most one active head per institution, counting heads already in the database.
         in_file = {r.values["code"] for r in rows}
+        listed = self.listed.get("officials.csv", set())
         heads: dict[str, list[str]] = {}
         for code, institution, role, active in self.named("official")["existing"]:
-            if code not in in_file and role == "head" and active:
+            # A head the file no longer lists is deactivated before the file's rows are written.
+            if code not in in_file and code in listed and role == "head" and active:
                 heads.setdefault(institution, []).append(code)
         valid = []
         for row in rows:
@@ -613,6 +720,35 @@ class _Importer:
         self.report.count(file, "unchanged", staged - len(updated) - len(inserted))
         return updated, inserted
 
+    def deactivate(self, file: str) -> None:
+        """Deactivate (or remove) the rows ``file`` no longer lists, if the file is present;
+        more than the allowed share of the table's rows is refused, the import rolled back."""
+        if file not in self.listed:
+            return  # not in the folder: not managed by it
+        _, queries, statement = _LISTED[file]
+        before, keys = self.conn.execute(
+            db.named_queries(f"registry/{queries}")[statement],
+            {"listed": sorted(self.listed[file])},
+        ).fetchone()
+        if not keys:
+            return
+        keys = [k.replace("\x1f", " / ") for k in keys]
+        share = len(keys) / before
+        if share > self.max_deactivation_share and not self.allow_mass_deactivation:
+            refusal = (
+                f"{file}: the import would {'deactivate' if statement == 'deactivate' else 'remove'} "
+                f"{len(keys)} of {before} {'active ' if statement == 'deactivate' else ''}rows "
+                f"({share:.0%}), more than registry.max_deactivation_share "
+                f"({self.max_deactivation_share:.0%}); nothing was written. If the folder is "
+                "right, import it with allow_mass_deactivation (presswatch registry import "
+                "--allow-mass-deactivation)"
+            )
+            if not self.dry_run:
+                raise PresswatchError(refusal)
+            self.report.refusals.append(refusal)
+        self.report.count(file, "deactivated", len(keys))
+        self.report.deactivated_keys[file] = keys
+
     def run(self) -> ImportReport:
         if not self.folder.is_dir():
             raise PresswatchError(f"registry folder not found: {self.folder}")
@@ -626,12 +762,17 @@ class _Importer:
             )
         # One importer at a time; everything below is one transaction.
         self.conn.execute("SELECT pg_advisory_xact_lock(hashtext('presswatch.registry_import'))")
+        # The day every change below is valid from in the registry's history (0014).
+        self.conn.execute(
+            "SELECT set_config('presswatch.as_of', %s, true)", [self.as_of.isoformat()]
+        )
 
         inst_q = self.named("institution")
         institutions = self.institutions(self.read(FILES["institutions.csv"]))
         self.conn.execute(inst_q["stage"])
         self.stage("stage_institution", FILES["institutions.csv"], institutions,
                    FILES["institutions.csv"].columns)  # fmt: skip
+        self.deactivate("institutions.csv")
         updated = {r[0] for r in self.conn.execute(inst_q["update"]).fetchall()}
         inserted = {r[0] for r in self.conn.execute(inst_q["insert"]).fetchall()}
         reparented = {r[0] for r in self.conn.execute(inst_q["set_parents"]).fetchall()}
@@ -651,6 +792,8 @@ class _Importer:
         self.stage(
             "stage_official", FILES["officials.csv"], officials, FILES["officials.csv"].columns
         )
+        # Before the file's rows: a head no longer listed leaves the head's place to the new one.
+        self.deactivate("officials.csv")
         self.apply("officials.csv", off_q["update"], off_q["insert"], len(officials))
         official_institution = {code: inst for code, inst, _, _ in off_q["existing"]}
         official_institution.update(
@@ -663,6 +806,7 @@ class _Importer:
         )
         self.conn.execute(acc_q["stage"])
         self.stage("stage_account", FILES["accounts.csv"], accounts, FILES["accounts.csv"].columns)
+        self.deactivate("accounts.csv")
         self.apply("accounts.csv", acc_q["update"], acc_q["insert"], len(accounts))
 
         facts_q = self.named("facts")
@@ -676,12 +820,14 @@ class _Importer:
             spec = FILES[file]
             rows = self.facts(spec, self.read(spec), known_institutions)
             self.stage(table, spec, rows, spec.columns)
+            self.deactivate(file)
             self.apply(file, facts_q[f"{prefix}_update"], facts_q[f"{prefix}_insert"], len(rows))
 
         feeds_q = self.named("feeds")
         feeds = self.feeds(self.read(FILES["feeds.csv"]))
         self.conn.execute(feeds_q["stage"])
         self.stage("stage_feed", FILES["feeds.csv"], feeds, FILES["feeds.csv"].columns)
+        self.deactivate("feeds.csv")
         self.apply("feeds.csv", feeds_q["update"], feeds_q["insert"], len(feeds))
 
         aliases_q = self.named("aliases")
@@ -698,10 +844,33 @@ class _DryRun(Exception):
     """Raised inside the import transaction to roll it back."""
 
 
-def import_folder(conn: psycopg.Connection, folder: Path, dry_run: bool = False) -> ImportReport:
+def import_folder(
+    conn: psycopg.Connection,
+    folder: Path,
+    dry_run: bool = False,
+    *,
+    as_of: dt.date | None = None,
+    allow_mass_deactivation: bool = False,
+) -> ImportReport:
     """Validate and upsert the registry in ``folder`` in one transaction and commit it (or,
-    with ``dry_run``, roll it back); return what happened."""
-    importer = _Importer(conn, Path(folder))
+    with ``dry_run``, roll it back); return what happened.
+
+    What the folder's files no longer list is deactivated (see the module's docs). ``as_of``
+    is the day the changes are valid from in the registry's history (default: today in the
+    settings' time zone). More deactivations than ``registry.max_deactivation_share`` of a
+    table's active rows raise PresswatchError, nothing written, unless
+    ``allow_mass_deactivation``; a dry run reports them in ``refusals`` instead."""
+    settings = settings_module.get()
+    if as_of is None:
+        as_of = dt.datetime.now(settings.tz).date()
+    importer = _Importer(
+        conn,
+        Path(folder),
+        as_of=as_of,
+        max_deactivation_share=settings.registry.max_deactivation_share,
+        allow_mass_deactivation=allow_mass_deactivation,
+        dry_run=dry_run,
+    )
     try:
         with conn.transaction():
             report = importer.run()

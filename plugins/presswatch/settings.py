@@ -113,6 +113,14 @@ class Wikipedia(_Strict):
     languages: tuple[Literal["uz", "ru", "en"], ...] = Field(min_length=1)
 
 
+class Registry(_Strict):
+    """The registry import's safeguard: a folder that would deactivate more than this share of
+    a table's active rows is refused (a truncated or wrong folder, not a real change), unless
+    the import is told to allow it."""
+
+    max_deactivation_share: float = Field(ge=0, le=1)
+
+
 class Weights(_Strict):
     social_presence: float = Field(ge=0)
     posting_regularity: float = Field(ge=0)
@@ -144,14 +152,22 @@ class Bands(_Strict):
 
 
 class Accountability(_Strict):
-    lowest_count: int = Field(ge=0)
-    only_red: bool
+    """Held accountable once a rating is final: the red band (``red_band``) and at least the
+    lowest ``lowest_share`` of the rated, ceil(share * rated), all of those tied at the cut."""
+
+    red_band: bool
+    lowest_share: float = Field(ge=0, le=1)
 
 
 class Rating(_Strict):
     weights: Weights
     bands: Bands
     accountability: Accountability
+    evidence_ids: int = Field(ge=0, le=1000)
+    # Not part of a methodology (they change no number): the dispute window and the deadline
+    # of an accountability notice's explanation.
+    dispute_window_days: int = Field(ge=0, le=90)
+    explanation_days: int = Field(ge=1, le=90)
 
 
 class Agency(_Strict):
@@ -177,6 +193,7 @@ class Settings(_Strict):
     stories: Stories
     accreditation: Accreditation
     wikipedia: Wikipedia
+    registry: Registry
     rating: Rating
     agency: Agency
 

@@ -59,7 +59,7 @@ CREATE INDEX rating_result_rank_idx ON rating_result (rating_id, rank);
 -- measure; its weight is spread over the applicable ones), plus 'r3_median_response_hours'
 -- (hours, not weighted). weight: the methodology's; weight_used: weight / the applicable
 -- weights' sum (NULL when not applicable), so an institution's weight_used sum to 1.
--- evidence: the counts behind the value and at most `methodology.core.evidence_ids` ids or
+-- evidence: the counts behind the value and at most `methodology.rating.evidence_ids` ids or
 -- links of what was missed (late clocks, late requests, unmet weeks, events not held), with
 -- "more": true when there were more; bounded, never every post.
 CREATE TABLE rating_indicator (

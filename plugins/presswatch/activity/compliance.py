@@ -21,9 +21,11 @@ Tables (migration ``0005.compliance``):
   on all of their accounts (an official's accounts then meet the minimum or miss it together).
 - ``institution_compliance_daily``: R1, R2 (accounts below the rolling window), R4-R8.
 
-Registry facts (accounts, verified flags, apps, Wikipedia titles) are kept as their current
-state, not as history: a backfill uses today's registry with the period's posts, accreditation
-requests, memberships (joined_on/left_on) and Wikipedia checks.
+The registry is read as it was on ``day`` (institutions, officials, accounts, Wikipedia
+titles, apps, media pool, council: the ``*_on(day)`` functions of migration
+``0014.registry_history``), so a backfill counts an account deactivated since. The facts read
+from the platforms (verified flags, followers) have no history: a backfill uses what was last
+fetched (each ``account_compliance_daily`` row keeps the verified flag its run used).
 """
 
 from __future__ import annotations

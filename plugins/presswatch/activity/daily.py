@@ -235,6 +235,7 @@ def _save(
     report: BatchReport,
     now: dt.datetime,
     run_id: str | None,
+    day: dt.date | None,
 ) -> None:
     queries = db.named_queries(QUERIES)
     loaded = ingest.load_posts(
@@ -266,7 +267,18 @@ def _save(
                     o.error,
                 )
             )
+    # The facts read are the day's, in the accounts' history (migration 0014): a run for a day
+    # before one already recorded dates them today instead, never rewriting what a past day saw.
+    conn.execute(
+        "SELECT set_config('presswatch.as_of', %s, true), "
+        "set_config('presswatch.as_of_late', 'later', true)",
+        [day.isoformat() if day else ""],
+    )
     conn.execute(queries["apply_outcome"], {"now": now})
+    conn.execute(
+        "SELECT set_config('presswatch.as_of', '', true), "
+        "set_config('presswatch.as_of_late', '', true)"
+    )
     conn.execute(queries["drop_outcome"])
 
 
@@ -333,7 +345,7 @@ def fetch_batch(
                 report.accounts_fetched += 1
             elif outcome.error is None:
                 report.accounts_up_to_date += 1
-    _save(conn, outcomes, report, now(), run_id)
+    _save(conn, outcomes, report, now(), run_id, day)
     if failure is not None:
         raise PlatformUnavailable(
             f"{failure} ({len(outcomes)} of {len(rows)} accounts in {batch.label} were saved)"

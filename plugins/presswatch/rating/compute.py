@@ -18,7 +18,11 @@ A period has at most one rating per methodology (its sha256), numbered ``version
   or, when the period has one already (the settings changed since), an error unless
   ``new_version=True``, which makes the next version beside the published one.
 - ``reproduce`` recomputes a stored rating from the stored facts with its stored methodology
-  (not the current settings) and returns the differences, in a transaction rolled back.
+  (not the current settings) and its applied corrections, and returns the differences, in a
+  transaction rolled back.
+- ``finalize`` makes a provisional rating final at the end of its dispute window, with the
+  corrections filed in it applied (``sql/queries/rating/corrections.sql``, migration
+  ``0015.rating_dispute``; filing them: ``presswatch.rating.dispute``).
 
 The change of score is against the previous half-year's newest rating at the time of the first
 computation (kept in ``rating.previous_rating_id``, so that reproduce uses the same one).
@@ -26,6 +30,7 @@ computation (kept in ``rating.previous_rating_id``, so that reproduce uses the s
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -41,6 +46,7 @@ from presswatch.settings import Settings
 
 INDICATORS = "rating/indicators"
 STORE = "rating/store"
+CORRECTIONS = "rating/corrections"
 
 # The settings' weight of each indicator.
 WEIGHT_OF = {
@@ -105,7 +111,6 @@ class ReproduceReport:
 def _params(methodology: dict[str, Any], period: HalfYear) -> dict[str, Any]:
     """The statements' parameters, read from a methodology only (never the live settings)."""
     rating = methodology["rating"]
-    core = methodology["core"]
     return {
         "period": period.label,
         "first_day": period.start,
@@ -115,23 +120,41 @@ def _params(methodology: dict[str, Any], period: HalfYear) -> dict[str, Any]:
         "require_verified": methodology["posting"]["require_verified"],
         "wiki_langs": list(methodology["wikipedia"]["languages"]),
         "max_days": methodology["accreditation"]["max_days"],
-        "evidence_ids": core["evidence_ids"],
+        "evidence_ids": rating["evidence_ids"],
         "weights": Jsonb({code: rating["weights"][name] for code, name in WEIGHT_OF.items()}),
         "green_min": str(rating["bands"]["green_min"]),
         "yellow_min": str(rating["bands"]["yellow_min"]),
-        "red_band": core["accountability"]["red_band"],
+        "red_band": rating["accountability"]["red_band"],
         # As text, so that 0.05 is the numeric 0.05, not a binary float's neighbour.
-        "lowest_share": str(core["accountability"]["lowest_share"]),
+        "lowest_share": str(rating["accountability"]["lowest_share"]),
     }
 
 
 def _calculate(
-    conn: psycopg.Connection, params: dict[str, Any], previous_rating_id: int | None
-) -> None:
+    conn: psycopg.Connection,
+    params: dict[str, Any],
+    previous_rating_id: int | None,
+    *,
+    corrections_of: int | None = None,
+    finalizing: bool = False,
+) -> int:
+    """Compute into the temporary tables; with ``corrections_of``, that rating's applied
+    corrections replace the computed values (``finalizing``: its filed ones are applied first,
+    each recording the value it replaces). Returns how many values were corrected."""
     queries = db.named_queries(INDICATORS)
     conn.execute(queries["create_calc_tables"])
     conn.execute(queries["compute_indicators"], params)
+    corrected = 0
+    if corrections_of is not None:
+        fix = db.named_queries(CORRECTIONS)
+        ids = {"rating_id": corrections_of, "now": dt.datetime.now(dt.UTC)}
+        if finalizing:
+            conn.execute(fix["record_replaced"], ids)
+        institutions = [row[0] for row in conn.execute(fix["apply"], ids)]
+        conn.execute(fix["reweigh"], {"institutions": institutions})
+        corrected = len(institutions)
     conn.execute(queries["compute_results"], {**params, "previous_rating_id": previous_rating_id})
+    return corrected
 
 
 def _differences(conn: psycopg.Connection, rating_id: int) -> list[Difference]:
@@ -140,10 +163,20 @@ def _differences(conn: psycopg.Connection, rating_id: int) -> list[Difference]:
 
 
 def _write(
-    conn: psycopg.Connection, rating_id: int, run_id: str | None, previous_rating_id: int | None
+    conn: psycopg.Connection,
+    rating_id: int,
+    run_id: str | None,
+    previous_rating_id: int | None,
+    *,
+    keep_run: bool = False,
 ) -> None:
     queries = db.named_queries(STORE)
-    params = {"rating_id": rating_id, "run_id": run_id, "previous_rating_id": previous_rating_id}
+    params = {
+        "rating_id": rating_id,
+        "run_id": run_id,
+        "previous_rating_id": previous_rating_id,
+        "keep_run": keep_run,
+    }
     conn.execute(queries["delete_results"], params)
     conn.execute(queries["insert_results"], params)
     conn.execute(queries["insert_indicators"], params)
@@ -222,7 +255,9 @@ def compute(
             if same["status"] == "provisional":
                 # A provisional rating follows the newest rating of the previous half-year.
                 previous_id = _newest(conn, period.previous)
-            _calculate(conn, params, previous_id)
+            # A final rating is compared with its corrections applied (a provisional one has
+            # none applied yet: they are applied when it becomes final).
+            _calculate(conn, params, previous_id, corrections_of=same["id"])
             differences = _differences(conn, same["id"])
             if not differences:
                 return _report(conn, period, same, "unchanged", [])
@@ -287,7 +322,12 @@ def reproduce(
                 f" {methodology.get('formula')}; this code computes formula"
                 f" {methodology_module.FORMULA} and cannot reproduce it exactly"
             )
-        _calculate(conn, _params(methodology, period), stored["previous_rating_id"])
+        _calculate(
+            conn,
+            _params(methodology, period),
+            stored["previous_rating_id"],
+            corrections_of=stored["id"],
+        )
         differences = _differences(conn, stored["id"])
     return ReproduceReport(
         period=period.label,
@@ -298,13 +338,40 @@ def reproduce(
     )
 
 
-def finalize(conn: psycopg.Connection, period: HalfYear, *, version: int | None = None) -> int:
-    """Make a provisional rating final (never rewritten after); return its id. When (after the
-    dispute window) is the caller's decision."""
+@dataclass(frozen=True)
+class FinalizeReport:
+    period: str
+    rating_id: int
+    version: int
+    corrections_applied: int
+    differences: list[Difference]  # the final rows against the provisional ones
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "differences": len(self.differences)}
+
+
+def finalize(
+    conn: psycopg.Connection, period: HalfYear, *, version: int | None = None
+) -> FinalizeReport:
+    """Make a provisional rating final (never rewritten after): recompute it from the stored
+    facts with its stored methodology, apply the corrections filed in its dispute window (each
+    logged with the value it replaced), write it and mark it final. When (at the end of the
+    dispute window, presswatch.rating.dispute) is the caller's decision."""
     _check_period(period)
     with conn.transaction():
+        conn.execute(db.named_queries(STORE)["lock_period"], {"period": period.label})
         stored = _stored(conn, period, version)
         if stored["status"] == "final":
             raise PresswatchError(f"{period.label} version {stored['version']} is already final")
+        corrected = _calculate(
+            conn,
+            _params(stored["methodology"], period),
+            stored["previous_rating_id"],
+            corrections_of=stored["id"],
+            finalizing=True,
+        )
+        differences = _differences(conn, stored["id"])
+        if differences:
+            _write(conn, stored["id"], None, stored["previous_rating_id"], keep_run=True)
         conn.execute(db.named_queries(STORE)["finalize"], {"rating_id": stored["id"]})
-    return stored["id"]
+    return FinalizeReport(period.label, stored["id"], stored["version"], corrected, differences)

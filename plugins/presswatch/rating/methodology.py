@@ -12,7 +12,6 @@ settings change never rewrites a published rating.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 from typing import Any
@@ -23,16 +22,8 @@ from presswatch.settings import Settings
 # methodology then no longer describes how the new code computes, and reproduce says so.
 FORMULA = 1
 
-# Rules of the rating that the settings file does not hold yet (they are to move into
-# ``rating`` in include/settings.yaml; until then they are part of every methodology from here,
-# so a stored rating records them and reproduce uses them). Held accountable: the red band
-# (``red_band``) and at least the lowest ``lowest_share`` of the rated, ceil(share * rated);
-# ``evidence_ids``: at most this many ids of misses per indicator in rating_indicator.evidence.
-# The settings' ``rating.accountability`` (lowest_count, only_red) is stored but not used.
-CORE: dict[str, Any] = {
-    "accountability": {"red_band": True, "lowest_share": 0.05},
-    "evidence_ids": 20,
-}
+# The rating settings that are not part of a methodology: they change no number.
+NOT_METHODOLOGY = ("dispute_window_days", "explanation_days")
 
 
 def of_settings(settings: Settings) -> dict[str, Any]:
@@ -41,12 +32,11 @@ def of_settings(settings: Settings) -> dict[str, Any]:
     return {
         "formula": FORMULA,
         "timezone": data["timezone"],
-        "rating": data["rating"],
+        "rating": {k: v for k, v in data["rating"].items() if k not in NOT_METHODOLOGY},
         "posting": data["posting"],
         "sla": data["sla"],
         "accreditation": data["accreditation"],
         "wikipedia": data["wikipedia"],
-        "core": copy.deepcopy(CORE),
     }
 
 

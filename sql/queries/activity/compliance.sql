@@ -7,6 +7,10 @@
 -- Posts are counted per account over a posted_at range, so post_account_posted_at_idx
 -- (account_id, posted_at) answers each count with an index-only range scan.
 -- Which accounts: the active accounts of the active head of each active institution.
+-- The registry is read as it was on `day` (migration 0014: institution_on(day),
+-- social_account_on(day), ...): a backfill of a past day counts what the registry held then,
+-- not what it holds now. The platform facts (verified, followers) have no history there: they
+-- are as last fetched (account_compliance_daily keeps each day's verified flag as computed).
 -- An account's verified flag is coalesce(a.verified, a.verified_by_registry): what the
 -- platform says, else the agency's own check recorded in the registry (Instagram's API does
 -- not say); NULL counts as unverified.
@@ -32,10 +36,11 @@ SELECT day, account_id, institution_id, official_id, platform, window_days, post
                CASE WHEN %(scope)s::text = 'official'
                     THEN sum(n.posts) OVER (PARTITION BY a.official_id)::int
                     ELSE n.posts END AS counted
-          FROM social_account AS a
-          JOIN institution AS i ON i.id = a.institution_id AND i.active
-          JOIN official AS o ON o.id = a.official_id AND o.institution_id = a.institution_id
-                            AND o.role = 'head' AND o.active
+          FROM social_account_on(%(day)s::date) AS a
+          JOIN institution_on(%(day)s::date) AS i ON i.id = a.institution_id AND i.active
+          JOIN official_on(%(day)s::date) AS o
+            ON o.id = a.official_id AND o.institution_id = a.institution_id
+           AND o.role = 'head' AND o.active
          CROSS JOIN LATERAL (
                SELECT count(*)::int AS posts
                  FROM post AS p
@@ -70,10 +75,11 @@ SELECT extract(isoyear FROM %(day)s::date)::int, extract(week FROM %(day)s::date
                CASE WHEN %(scope)s::text = 'official'
                     THEN sum(n.posts) OVER (PARTITION BY a.official_id)::int
                     ELSE n.posts END AS counted
-          FROM social_account AS a
-          JOIN institution AS i ON i.id = a.institution_id AND i.active
-          JOIN official AS o ON o.id = a.official_id AND o.institution_id = a.institution_id
-                            AND o.role = 'head' AND o.active
+          FROM social_account_on(%(day)s::date) AS a
+          JOIN institution_on(%(day)s::date) AS i ON i.id = a.institution_id AND i.active
+          JOIN official_on(%(day)s::date) AS o
+            ON o.id = a.official_id AND o.institution_id = a.institution_id
+           AND o.role = 'head' AND o.active
          CROSS JOIN LATERAL (
                SELECT count(*)::int AS posts
                  FROM post AS p
@@ -104,22 +110,23 @@ SELECT %(day)s::date, i.id, h.id,
            AND (NOT %(require_verified)s::boolean OR cardinality(r1.unverified) = 0),
        r2.below, r4.pending_overdue, r4.decided_late,
        -- R5: at least one journalist and one blogger in the pool on the day.
-       EXISTS (SELECT 1 FROM media_pool_member AS m
+       EXISTS (SELECT 1 FROM media_pool_member_on(%(day)s::date) AS m
                 WHERE m.institution_id = i.id AND m.member_type = 'journalist'
                   AND m.joined_on <= %(day)s::date
                   AND (m.left_on IS NULL OR m.left_on >= %(day)s::date))
-       AND EXISTS (SELECT 1 FROM media_pool_member AS m
+       AND EXISTS (SELECT 1 FROM media_pool_member_on(%(day)s::date) AS m
                     WHERE m.institution_id = i.id AND m.member_type = 'blogger'
                       AND m.joined_on <= %(day)s::date
                       AND (m.left_on IS NULL OR m.left_on >= %(day)s::date)),
        -- R6: a journalist or a blogger on the public council on the day.
-       EXISTS (SELECT 1 FROM public_council_member AS c
+       EXISTS (SELECT 1 FROM public_council_member_on(%(day)s::date) AS c
                 WHERE c.institution_id = i.id AND c.member_type IN ('journalist', 'blogger')
                   AND c.joined_on <= %(day)s::date
                   AND (c.left_on IS NULL OR c.left_on >= %(day)s::date)),
        r7.missing, r8.android, r8.ios, r8.open_data, %(settings_sha256)s::text
-  FROM institution AS i
-  LEFT JOIN official AS h ON h.institution_id = i.id AND h.role = 'head' AND h.active
+  FROM institution_on(%(day)s::date) AS i
+  LEFT JOIN official_on(%(day)s::date) AS h
+         ON h.institution_id = i.id AND h.role = 'head' AND h.active
  -- R1: per required platform (in the settings' order), an active account of the active head,
  -- verified when any of its active accounts there is verified (by the platform, else by the
  -- registry; NULL counts as unverified).
@@ -132,7 +139,7 @@ SELECT %(day)s::date, i.id, h.id,
                       coalesce(bool_or(coalesce(a.verified, a.verified_by_registry) IS TRUE),
                                false) AS verified
                  FROM unnest(%(platforms)s::text[]) WITH ORDINALITY AS r (platform, ord)
-                 LEFT JOIN social_account AS a
+                 LEFT JOIN social_account_on(%(day)s::date) AS a
                         ON a.official_id = h.id AND a.institution_id = i.id
                        AND a.platform = r.platform AND a.active
                 GROUP BY r.platform, r.ord) AS rp) AS r1
@@ -177,7 +184,7 @@ SELECT %(day)s::date, i.id, h.id,
                 ORDER BY wc.checked_on DESC
                 LIMIT 1) AS c ON true
         WHERE CASE WHEN c.page_exists IS NOT NULL THEN NOT c.page_exists
-                   ELSE NOT EXISTS (SELECT 1 FROM wikipedia_page AS w
+                   ELSE NOT EXISTS (SELECT 1 FROM wikipedia_page_on(%(day)s::date) AS w
                                      WHERE w.institution_id = i.id AND w.lang = l.lang)
               END) AS r7
  -- R8: apps present; open data integrated on every present app (false with no app).
@@ -185,7 +192,7 @@ SELECT %(day)s::date, i.id, h.id,
        SELECT coalesce(bool_or(ma.os = 'android'), false) AS android,
               coalesce(bool_or(ma.os = 'ios'), false) AS ios,
               coalesce(bool_and(ma.open_data_integrated), false) AS open_data
-         FROM mobile_app AS ma
+         FROM mobile_app_on(%(day)s::date) AS ma
         WHERE ma.institution_id = i.id) AS r8
  WHERE i.active
    AND (%(codes)s::text[] IS NULL OR i.code = ANY (%(codes)s::text[]));

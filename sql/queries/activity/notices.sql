@@ -1,7 +1,8 @@
 -- The findings of one day's compliance that give notices (presswatch.activity.notices).
 -- Parameters: day, tz, codes (or NULL), max_days. Each query reads what compute_day wrote
 -- for the day (or, for accreditation, the same condition it counts), so a notice always
--- matches a compliance row.
+-- matches a compliance row. The registry is read as it was on `day` (institution_on(day) and
+-- its siblings, migration 0014), as compute_day reads it.
 
 -- name: institutions
 -- Institutions in scope with their head, the language their notices are written in, and
@@ -12,8 +13,9 @@ SELECT i.id, i.code, i.preferred_language,
                                  WHEN 'ru' THEN i.name_ru
                                  ELSE i.name_en END,
        h.id, h.full_name, h.position_title
-  FROM institution AS i
-  LEFT JOIN official AS h ON h.institution_id = i.id AND h.role = 'head' AND h.active
+  FROM institution_on(%(day)s::date) AS i
+  LEFT JOIN official_on(%(day)s::date) AS h
+         ON h.institution_id = i.id AND h.role = 'head' AND h.active
  WHERE i.active
    AND (%(codes)s::text[] IS NULL OR i.code = ANY (%(codes)s::text[]));
 
@@ -23,7 +25,7 @@ SELECT i.id, i.code, i.preferred_language,
 SELECT w.institution_id, w.official_id, w.account_id, w.platform, a.handle, w.posts_in_week,
        w.scope, w.posts_counted, w.iso_year, w.iso_week, w.week_start
   FROM account_week_compliance AS w
-  JOIN social_account AS a ON a.id = w.account_id
+  JOIN social_account_on(%(day)s::date) AS a ON a.id = w.account_id
   JOIN institution AS i ON i.id = w.institution_id
  WHERE w.computed_on = %(day)s::date AND NOT w.met
    AND (%(codes)s::text[] IS NULL OR i.code = ANY (%(codes)s::text[]))
@@ -35,7 +37,7 @@ SELECT w.institution_id, w.official_id, w.account_id, w.platform, a.handle, w.po
 SELECT ar.institution_id, ar.id, ar.external_ref, ar.applicant_name, ar.applicant_type,
        ar.outlet, (ar.requested_at AT TIME ZONE %(tz)s::text)::date AS requested_on
   FROM accreditation_request AS ar
-  JOIN institution AS i ON i.id = ar.institution_id AND i.active
+  JOIN institution_on(%(day)s::date) AS i ON i.id = ar.institution_id AND i.active
  WHERE ar.requested_at < ((%(day)s::date - %(max_days)s::int)::timestamp AT TIME ZONE %(tz)s::text)
    AND (ar.decided_at IS NULL
         OR ar.decided_at >= ((%(day)s::date + 1)::timestamp AT TIME ZONE %(tz)s::text))
@@ -48,7 +50,7 @@ SELECT ar.institution_id, ar.id, ar.external_ref, ar.applicant_name, ar.applican
 SELECT d.institution_id, d.head_official_id, d.r1_missing_platforms,
        coalesce((SELECT array_agg(a.platform || ':' || a.handle ORDER BY p.ord, a.handle)
                    FROM unnest(d.r1_unverified_platforms) WITH ORDINALITY AS p (platform, ord)
-                   JOIN social_account AS a
+                   JOIN social_account_on(%(day)s::date) AS a
                      ON a.official_id = d.head_official_id AND a.platform = p.platform
                     AND a.active
                     AND coalesce(a.verified, a.verified_by_registry) IS NOT TRUE), '{}')
@@ -67,7 +69,7 @@ SELECT d.institution_id, d.r7_missing_wiki_langs,
        coalesce((SELECT array_agg(l.lang || ':' || coalesce(c.resolved_title, w.title)
                                   ORDER BY l.lang)
                    FROM unnest(%(wiki_langs)s::text[]) AS l (lang)
-                   LEFT JOIN wikipedia_page AS w
+                   LEFT JOIN wikipedia_page_on(%(day)s::date) AS w
                           ON w.institution_id = d.institution_id AND w.lang = l.lang
                    LEFT JOIN LATERAL (
                          SELECT wc.page_exists, wc.resolved_title

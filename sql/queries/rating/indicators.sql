@@ -35,7 +35,7 @@ CREATE TEMPORARY TABLE rating_result_calc (
 ) ON COMMIT DROP;
 
 -- name: compute_indicators
--- One row per active institution and indicator. Evidence: the counts, and at most
+-- One row per rated institution and indicator. Evidence: the counts, and at most
 -- evidence_ids of the misses (ordered, "more": true when cut).
 WITH period AS (
     SELECT %(first_day)s::date AS first_day, %(end_day)s::date AS end_day,
@@ -176,10 +176,19 @@ r9 AS (
       FROM events
      GROUP BY institution_id
 ),
+-- Rated: the institutions active on some day of the period, as the registry's history says
+-- (migration 0014): one deactivated since is still rated for the period, one deactivated
+-- before it is not. (An institution without a single fact in the period gets no score.)
+rated AS (
+    SELECT DISTINCT h.id
+      FROM institution_history AS h, period
+     WHERE h.active AND h.valid_from < period.end_day
+       AND (h.valid_to IS NULL OR h.valid_to > period.first_day)
+),
 measured AS (
     SELECT i.id AS institution_id, x.indicator, x.value,
            coalesce((%(weights)s::jsonb ->> x.indicator)::numeric, 0) AS weight, x.evidence
-      FROM institution AS i
+      FROM rated AS i
      CROSS JOIN period
       LEFT JOIN daily AS d ON d.institution_id = i.id
       LEFT JOIN r2 ON r2.institution_id = i.id
@@ -217,7 +226,6 @@ measured AS (
              'planned', coalesce(r9.planned, 0), 'held', coalesce(r9.held, 0),
              'missed', coalesce(to_jsonb(r9.missed), '[]'), 'more', coalesce(r9.more, false)))
         ) AS x (indicator, value, evidence)
-     WHERE i.active
 )
 INSERT INTO pg_temp.rating_indicator_calc
        (institution_id, indicator, value, weight, weight_used, evidence)

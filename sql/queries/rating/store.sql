@@ -82,8 +82,11 @@ SELECT %(rating_id)s::bigint, institution_id, indicator, value, weight, weight_u
   FROM pg_temp.rating_indicator_calc;
 
 -- name: mark_computed
+-- keep_run: finalization rewrites the rows (corrections applied) but not the run that made them.
 UPDATE rating
-   SET computed_at = now(), airflow_run_id = %(run_id)s::text,
+   SET computed_at = now(),
+       airflow_run_id = CASE WHEN %(keep_run)s::boolean THEN airflow_run_id
+                             ELSE %(run_id)s::text END,
        previous_rating_id = %(previous_rating_id)s::bigint,
        institutions = (SELECT count(*) FROM rating_result WHERE rating_id = %(rating_id)s::bigint)
  WHERE id = %(rating_id)s::bigint;

@@ -36,3 +36,17 @@ RETURNING platform || ':' || lower(handle);
 
 -- name: existing_external_ids
 SELECT platform, external_id, lower(handle) FROM social_account WHERE external_id IS NOT NULL;
+
+-- name: deactivate
+-- What the folder no longer lists: the active accounts (key platform:handle, lowercased) whose key is on no line of the file (a
+-- quarantined line's key counts as listed), deactivated, not deleted: the row's history
+-- (migration 0014) keeps it valid before the import's day, and a later folder that lists it
+-- again reactivates it. Returns the table's active rows before, and the keys deactivated.
+WITH gone AS (
+    UPDATE social_account AS t SET active = false, updated_at = now()
+     WHERE t.active
+       AND NOT EXISTS (SELECT 1 FROM unnest(%(listed)s::text[]) AS l (key) WHERE l.key = t.platform || ':' || lower(t.handle))
+    RETURNING t.platform || ':' || lower(t.handle) AS key
+)
+SELECT (SELECT count(*)::int FROM social_account AS t WHERE t.active),
+       coalesce((SELECT array_agg(key ORDER BY key) FROM gone), '{}');

@@ -70,3 +70,55 @@ SELECT i.id, s.full_name, s.member_type, s.joined_on, s.left_on
  WHERE NOT EXISTS (SELECT 1 FROM public_council_member AS c
                     WHERE c.institution_id = i.id AND c.full_name = s.full_name)
 RETURNING id;
+
+-- name: wikipedia_remove
+-- The Wikipedia titles (key: institution code, language) the file no longer lists (a quarantined line's key counts as listed), removed:
+-- the history (migration 0014) keeps them valid before the import's day. Returns the rows
+-- before, and the keys removed (fields joined by U+001F).
+WITH gone AS (
+    DELETE FROM wikipedia_page AS w USING institution AS i
+     WHERE i.id = w.institution_id
+       AND NOT EXISTS (SELECT 1 FROM unnest(%(listed)s::text[]) AS l (key) WHERE l.key = concat_ws(chr(31), i.code, w.lang))
+    RETURNING concat_ws(chr(31), i.code, w.lang) AS key
+)
+SELECT (SELECT count(*)::int FROM wikipedia_page),
+       coalesce((SELECT array_agg(key ORDER BY key) FROM gone), '{}');
+
+-- name: app_remove
+-- The apps (key: institution code, OS) the file no longer lists (a quarantined line's key counts as listed), removed:
+-- the history (migration 0014) keeps them valid before the import's day. Returns the rows
+-- before, and the keys removed (fields joined by U+001F).
+WITH gone AS (
+    DELETE FROM mobile_app AS w USING institution AS i
+     WHERE i.id = w.institution_id
+       AND NOT EXISTS (SELECT 1 FROM unnest(%(listed)s::text[]) AS l (key) WHERE l.key = concat_ws(chr(31), i.code, w.os))
+    RETURNING concat_ws(chr(31), i.code, w.os) AS key
+)
+SELECT (SELECT count(*)::int FROM mobile_app),
+       coalesce((SELECT array_agg(key ORDER BY key) FROM gone), '{}');
+
+-- name: media_pool_remove
+-- The media pool members (key: institution code, name, type) the file no longer lists (a quarantined line's key counts as listed), removed:
+-- the history (migration 0014) keeps them valid before the import's day. Returns the rows
+-- before, and the keys removed (fields joined by U+001F).
+WITH gone AS (
+    DELETE FROM media_pool_member AS w USING institution AS i
+     WHERE i.id = w.institution_id
+       AND NOT EXISTS (SELECT 1 FROM unnest(%(listed)s::text[]) AS l (key) WHERE l.key = concat_ws(chr(31), i.code, w.full_name, w.member_type))
+    RETURNING concat_ws(chr(31), i.code, w.full_name, w.member_type) AS key
+)
+SELECT (SELECT count(*)::int FROM media_pool_member),
+       coalesce((SELECT array_agg(key ORDER BY key) FROM gone), '{}');
+
+-- name: council_remove
+-- The council members (key: institution code, name) the file no longer lists (a quarantined line's key counts as listed), removed:
+-- the history (migration 0014) keeps them valid before the import's day. Returns the rows
+-- before, and the keys removed (fields joined by U+001F).
+WITH gone AS (
+    DELETE FROM public_council_member AS w USING institution AS i
+     WHERE i.id = w.institution_id
+       AND NOT EXISTS (SELECT 1 FROM unnest(%(listed)s::text[]) AS l (key) WHERE l.key = concat_ws(chr(31), i.code, w.full_name))
+    RETURNING concat_ws(chr(31), i.code, w.full_name) AS key
+)
+SELECT (SELECT count(*)::int FROM public_council_member),
+       coalesce((SELECT array_agg(key ORDER BY key) FROM gone), '{}');

@@ -29,3 +29,17 @@ RETURNING code;
 
 -- name: existing_portal_codes
 SELECT code FROM story_feed WHERE kind = 'portal';
+
+-- name: deactivate
+-- What the folder no longer lists: the active news feeds whose key is on no line of the file (a
+-- quarantined line's key counts as listed), deactivated, not deleted: the hourly run stops
+-- reading them, the stories already read keep their feed, and a later folder that lists a
+-- feed again reactivates it. Returns the active feeds before, and the codes deactivated.
+WITH gone AS (
+    UPDATE story_feed AS t SET active = false, updated_at = now()
+     WHERE t.active AND t.kind = 'rss'
+       AND NOT EXISTS (SELECT 1 FROM unnest(%(listed)s::text[]) AS l (key) WHERE l.key = t.code)
+    RETURNING t.code AS key
+)
+SELECT (SELECT count(*)::int FROM story_feed AS t WHERE t.active AND t.kind = 'rss'),
+       coalesce((SELECT array_agg(key ORDER BY key) FROM gone), '{}');

@@ -46,3 +46,17 @@ SELECT code, parent_code FROM (
     SELECT i.code, p.code AS parent_code
       FROM institution AS i LEFT JOIN institution AS p ON p.id = i.parent_id
 ) AS known;
+
+-- name: deactivate
+-- What the folder no longer lists: the active institutions whose key is on no line of the file (a
+-- quarantined line's key counts as listed), deactivated, not deleted: the row's history
+-- (migration 0014) keeps it valid before the import's day, and a later folder that lists it
+-- again reactivates it. Returns the table's active rows before, and the keys deactivated.
+WITH gone AS (
+    UPDATE institution AS t SET active = false, updated_at = now()
+     WHERE t.active
+       AND NOT EXISTS (SELECT 1 FROM unnest(%(listed)s::text[]) AS l (key) WHERE l.key = t.code)
+    RETURNING t.code AS key
+)
+SELECT (SELECT count(*)::int FROM institution AS t WHERE t.active),
+       coalesce((SELECT array_agg(key ORDER BY key) FROM gone), '{}');

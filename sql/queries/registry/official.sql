@@ -29,3 +29,17 @@ RETURNING code;
 -- name: existing
 SELECT o.code, i.code AS institution_code, o.role, o.active
   FROM official AS o JOIN institution AS i ON i.id = o.institution_id;
+
+-- name: deactivate
+-- What the folder no longer lists: the active officials whose key is on no line of the file (a
+-- quarantined line's key counts as listed), deactivated, not deleted: the row's history
+-- (migration 0014) keeps it valid before the import's day, and a later folder that lists it
+-- again reactivates it. Returns the table's active rows before, and the keys deactivated.
+WITH gone AS (
+    UPDATE official AS t SET active = false, updated_at = now()
+     WHERE t.active
+       AND NOT EXISTS (SELECT 1 FROM unnest(%(listed)s::text[]) AS l (key) WHERE l.key = t.code)
+    RETURNING t.code AS key
+)
+SELECT (SELECT count(*)::int FROM official AS t WHERE t.active),
+       coalesce((SELECT array_agg(key ORDER BY key) FROM gone), '{}');
