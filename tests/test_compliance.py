@@ -610,8 +610,11 @@ def test_rerunning_a_day_leaves_identical_rows_and_other_days_untouched(conn):
         "account_week_compliance": 2,
         "institution_compliance_daily": 2,
     }
-    # New facts change only the day recomputed.
+    # New facts change only the day recomputed: a flag read on Sunday (the registry's history
+    # dates it so; changed "today", it would not touch a past day at all).
+    conn.execute("SELECT set_config('presswatch.as_of', %s, true)", [SUNDAY.isoformat()])
     conn.execute("UPDATE social_account SET verified = true")
+    conn.execute("SELECT set_config('presswatch.as_of', '', true)")
     compliance.compute_day(conn, SUNDAY)
     after = snapshot(conn)
     saturday = "SELECT * FROM institution_compliance_daily WHERE day = %s ORDER BY 2"
