@@ -36,9 +36,10 @@ without a logical date), `batch_size`.
     airflow backfill create --dag-id social_activity_daily \\
         --from-date 2026-04-01 --to-date 2026-06-30 --max-active-runs 1
 
-A backfill gives the same compliance rows as the live runs gave. Facts without history on the
-platforms (verified flags, followers, apps) are today's values; a backfill reads them only for
-accounts never read before, and keeps a Wikipedia check already recorded for a day.
+A backfill gives the same compliance rows as the live runs gave: each day is computed on the
+registry as it was that day and on the verified flags the live run of that day read (both kept
+with their days in the registry's history, migration 0014); a backfill reads no platform facts
+(the platforms give only today's), and keeps a Wikipedia check already recorded for a day.
 
 **When it fails**: a platform that stays down after retries fails its own `fetch_posts`
 tasks ("facebook: GET /v21.0/... failed 5 times; last: HTTP 503"); the other platforms load,

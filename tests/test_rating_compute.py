@@ -188,6 +188,10 @@ def with_weights(base, **changes):
 
 @pytest.fixture
 def world(conn):
+    return build_world(conn)
+
+
+def build_world(conn) -> dict[str, int]:
     """Three institutions whose 2025-H1 facts give alpha and beta 67.50 (a tie) and gamma,
     which has no critical story, 23.33; and a 2024-H2 for the score changes."""
     alpha, alpha_head = add_institution(conn, "alpha")

@@ -274,6 +274,150 @@ def cmd_demo_run(args: argparse.Namespace) -> int:
     return run.main()
 
 
+# --- rating ---------------------------------------------------------------------------------
+
+
+def _half_year(text: str):
+    from presswatch.rating.periods import HalfYear
+
+    try:
+        return HalfYear.parse(text)
+    except (PresswatchError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _print_rating(report) -> None:
+    print(
+        f"{report.period} version {report.version} ({report.status}, methodology"
+        f" {report.methodology_sha256[:12]}): {report.action}; {report.institutions}"
+        f" institutions, {report.rated} rated, {report.held_accountable} held accountable"
+    )
+
+
+def cmd_rating_compute(args: argparse.Namespace) -> int:
+    from presswatch import db
+    from presswatch.rating import compute
+
+    with db.connect() as conn, conn.transaction(force_rollback=args.dry_run):
+        report = compute.compute(conn, None, args.period, new_version=args.new_version)
+    _print_rating(report)
+    if args.dry_run:
+        print("dry run: nothing written")
+    return 0
+
+
+def _print_differences(differences, limit: int = 20) -> None:
+    for d in differences[:limit]:
+        what = d.indicator or "result"
+        print(f"  institution {d.institution_id} {what}: {d.side} {d.row}")
+    if len(differences) > limit:
+        print(f"  ... and {len(differences) - limit} more")
+
+
+def cmd_rating_reproduce(args: argparse.Namespace) -> int:
+    from presswatch import db
+    from presswatch.rating import compute
+
+    with db.connect() as conn:
+        report = compute.reproduce(conn, args.period, version=args.version)
+    print(
+        f"{report.period} version {report.version} (methodology"
+        f" {report.methodology_sha256[:12]}): "
+        + ("reproduced exactly, no difference" if report.identical else
+           f"{len(report.differences)} rows differ from the stored rating")
+    )  # fmt: skip
+    _print_differences(report.differences)
+    return 0 if report.identical else EXIT_ERROR
+
+
+def cmd_rating_dispute(args: argparse.Namespace) -> int:
+    from presswatch import db
+    from presswatch.rating import dispute, pipeline
+
+    with db.connect() as conn:
+        if args.withdraw:
+            dispute.withdraw(conn, args.withdraw)
+            conn.commit()
+            print(f"correction {args.withdraw} withdrawn")
+            return 0
+        missing = [f"--{n}" for n in ("institution", "indicator", "value", "reason")
+                   if getattr(args, n) is None]  # fmt: skip
+        if missing or not args.evidence:
+            raise PresswatchError(
+                "a correction needs "
+                + ", ".join(missing + ([] if args.evidence else ["--evidence"]))
+            )
+        correction = dispute.file(
+            conn, args.period, institution_code=args.institution, indicator=args.indicator,
+            value=dispute.parse_value(args.value), reason=args.reason, evidence=args.evidence,
+            filed_by=args.filed_by, today=pipeline.today(), version=args.version,
+        )  # fmt: skip
+        conn.commit()
+        window = dispute.window(conn, args.period, args.version)
+    closes = f", applied when it becomes final on {window.closes_on}" if window.closes_on else ""
+    print(f"correction {correction} filed for {args.period} version {window.version}{closes}")
+    return 0
+
+
+def cmd_rating_corrections(args: argparse.Namespace) -> int:
+    from presswatch import db
+    from presswatch.rating import dispute
+
+    with db.connect() as conn:
+        window = dispute.window(conn, args.period, args.version)
+        log = dispute.corrections(conn, window.rating_id)
+    print(f"{window.period} version {window.version} ({window.status}): {len(log)} corrections")
+    for c in log:
+        value = "n/a" if c["value"] is None else f"{c['value']:.4f}"
+        replaced = "" if c["replaced_value"] is None else f" (was {c['replaced_value']:.4f})"
+        print(
+            f"  {c['id']} {c['status']:<9} {c['code']} {c['indicator']} = {value}{replaced}:"
+            f" {c['reason']} [{', '.join(c['evidence'])}] by {c['filed_by']}"
+        )
+    return 0
+
+
+def cmd_rating_finalize(args: argparse.Namespace) -> int:
+    from presswatch import db
+    from presswatch import settings as settings_module
+    from presswatch.rating import dispute, pipeline
+
+    with db.connect() as conn:
+        window = dispute.window(conn, args.period, args.version)
+        if window.status == "final":
+            raise PresswatchError(f"{window.period} version {window.version} is already final")
+        result = pipeline.finalize_and_notify(
+            conn, window, send_allowed=args.send_notices, on=pipeline.today(),
+            run={"airflow_dag_id": None, "airflow_run_id": None, "airflow_run_type": "cli"},
+            settings=settings_module.get(),
+        )  # fmt: skip
+    written = sum(result["notices"]["written"].values())
+    sent = "pending" if args.send_notices and window.notices_sent else "suppressed"
+    print(
+        f"{window.period} version {window.version} is final: {result['corrections_applied']}"
+        f" corrections applied, {result['differences']} rows changed from the provisional"
+        f" rating; {written} accountability notices written ({sent})"
+    )
+    return 0
+
+
+def cmd_rating_report(args: argparse.Namespace) -> int:
+    from presswatch import db
+    from presswatch.rating import dispute, pipeline
+
+    with db.connect() as conn:
+        window = dispute.window(conn, args.period, args.version)
+    result = pipeline.reports_task(
+        db.domain_url(), window.rating_id, codes=args.institution,
+        out_dir=Path(args.out) if args.out else None,
+    )  # fmt: skip
+    print(f"agency report: {result['agency_pdf']}")
+    print(f"               {result['agency_html']}")
+    print(f"all results:   {result['csv']}")
+    print(f"scorecards:    {result['scorecards']} in {result['folder']}/scorecards")
+    return 0
+
+
 # --- simulator, stop ------------------------------------------------------------------------
 
 
@@ -601,6 +745,52 @@ def build_parser() -> argparse.ArgumentParser:
     readdress.add_argument(
         "--dry-run", action="store_true", help="show what would change, change nothing"
     )
+
+    rating_parser = commands.add_parser(
+        "rating",
+        help="the semiannual rating (R10)",
+        description="The semiannual rating (R10): compute, reproduce, dispute, finalize, report.",
+    )
+    rating_sub = rating_parser.add_subparsers(
+        dest="rating_command", metavar="ACTION", required=True
+    )
+    rc = _add(rating_sub, "compute", cmd_rating_compute,
+              "compute a half-year's rating with the current settings (provisional)")  # fmt: skip
+    rc.add_argument("period", type=_half_year, metavar="PERIOD", help="e.g. 2025-H1")
+    rc.add_argument("--new-version", action="store_true",
+                    help="publish a new methodology version beside a published rating")  # fmt: skip
+    rc.add_argument("--dry-run", action="store_true", help="compute, print, write nothing")
+    rr = _add(rating_sub, "reproduce", cmd_rating_reproduce,
+              "recompute a stored rating from the stored facts with its own methodology and "
+              "report any difference (exit 1 if any)")  # fmt: skip
+    rd = _add(rating_sub, "dispute", cmd_rating_dispute,
+              "file an institution's correction of one indicator while the rating is "
+              "provisional (applied when it becomes final), or --withdraw one")  # fmt: skip
+    rd.add_argument("--institution", metavar="CODE", help="the institution's registry code")
+    rd.add_argument("--indicator", help="r1..r9 or its weight's name, e.g. responsiveness")
+    rd.add_argument("--value", help="the corrected value: 0.8, 80%% or n/a (not applicable)")
+    rd.add_argument("--reason", help="why, as the press service states it")
+    rd.add_argument("--evidence", action="append", metavar="LINK",
+                    help="a link or document reference (repeatable; at least one)")  # fmt: skip
+    rd.add_argument("--filed-by", default="operator", help="who files it (default operator)")
+    rd.add_argument("--withdraw", type=_positive_int, metavar="ID",
+                    help="withdraw a filed correction instead")  # fmt: skip
+    rl = _add(rating_sub, "corrections", cmd_rating_corrections,
+              "the corrections log of a rating: filed, withdrawn, applied")  # fmt: skip
+    rf = _add(rating_sub, "finalize", cmd_rating_finalize,
+              "make a provisional rating final now (before its window closes), its filed "
+              "corrections applied, and write its accountability notices")  # fmt: skip
+    rf.add_argument("--send-notices", action="store_true",
+                    help="send them (only if the scorecards were sent); default: suppressed")  # fmt: skip
+    rp = _add(rating_sub, "report", cmd_rating_report,
+              "write the agency's report and the scorecards (HTML, PDF, CSV); print the paths")  # fmt: skip
+    rp.add_argument("--institution", metavar="CODE", action="append",
+                    help="only this institution's scorecard (repeatable)")  # fmt: skip
+    rp.add_argument("--out", help="output folder (default out/reports)")
+    for sub_parser in (rr, rd, rl, rf, rp):
+        sub_parser.add_argument("period", type=_half_year, metavar="PERIOD", help="e.g. 2025-H1")
+        sub_parser.add_argument("--version", type=_positive_int,
+                                help="the rating version (default the newest)")  # fmt: skip
 
     sim = _add(
         commands,

@@ -7,7 +7,8 @@ Airflow's metadata database on the same server, the demo world (the 28 instituti
 ``airflow dags test`` against the simulator: ``social_activity_daily`` for the last Sunday of
 the demo period (weekly lapses) and its last day (a month end: monthly notices); then
 ``critical_story_sla_hourly`` for each hour of that last day (``presswatch.demo.sla_day``: one
-process, ``dag.test()`` per hour). The demo period is fixed, so every ``make demo`` shows the
+process, ``dag.test()`` per hour); then ``rating_semiannual`` for the half-year the demo period
+lies in, which writes the agency's report and every scorecard under ``out/reports``. The demo period is fixed, so every ``make demo`` shows the
 same findings.
 """
 
@@ -24,12 +25,16 @@ import psycopg
 
 from presswatch import airflow_env, db, migrate
 from presswatch.errors import PresswatchError
+from presswatch.rating.periods import HalfYear
 
 DEMO_INSTITUTIONS = 28  # the institutions of include/demo_registry
 DEMO_SEED = 1
 DEMO_DAYS = 60
 DEMO_END = dt.date(2026, 3, 31)  # a Tuesday and a month end
 DEMO_DAYS_RUN = (dt.date(2026, 3, 29), DEMO_END)  # the last Sunday, the last day
+# The half-year the demo rates: the one the demo period lies in (its facts: the days the demo
+# ran the daily pipeline for, and the day of critical stories).
+DEMO_HALF_YEAR = HalfYear.containing(DEMO_END)
 SIMULATOR_PORT = 8765
 TASHKENT = dt.timezone(dt.timedelta(hours=5))
 
@@ -137,6 +142,19 @@ def main() -> int:
     )
     with db.connect(domain) as conn:
         summary += story_findings(conn, DEMO_END)
+
+    _step(f"rating_semiannual for {DEMO_HALF_YEAR} (airflow dags test)")
+    run_started = time.perf_counter()
+    logical = dt.datetime.combine(DEMO_HALF_YEAR.end, dt.time(), TASHKENT)
+    _airflow(env, "dags", "test", "rating_semiannual", logical.isoformat())
+    summary.append(
+        (
+            f"rating_semiannual {DEMO_HALF_YEAR}",
+            f"airflow dags test: success in {time.perf_counter() - run_started:.0f} s",
+        )
+    )
+    with db.connect(domain) as conn:
+        summary += rating_findings(conn)
 
     _step("sample notices")
     from presswatch.notices import preview
@@ -267,4 +285,34 @@ def story_findings(conn: psycopg.Connection, day: dt.date) -> list[tuple[str, st
             ", ".join(f"{kind} {n} {status}" for kind, status, n in notices) or "none",
         )
     )
+    return rows
+
+
+def rating_findings(conn: psycopg.Connection) -> list[tuple[str, str]]:
+    """The demo rating's outcome and where its reports are."""
+    from presswatch.rating import dispute, pipeline
+
+    window = dispute.window(conn, DEMO_HALF_YEAR)
+    bands = dict(
+        conn.execute(
+            "SELECT coalesce(band, 'not rated'), count(*) FROM rating_result"
+            " WHERE rating_id = %s GROUP BY 1",
+            [window.rating_id],
+        ).fetchall()
+    )
+    folder = pipeline.reports_dir() / f"{window.period}-v{window.version}"
+    shown = sorted((folder / "scorecards").glob("*.pdf"))[:3]
+    rows = [
+        (
+            f"rating {window.period}",
+            f"version {window.version}, {window.status} until {window.closes_on}; "
+            + ", ".join(f"{bands.get(b, 0)} {b}" for b in ("green", "yellow", "red", "not rated")),
+        ),
+        ("agency report", str(folder / "agency.pdf")),
+        ("", str(folder / "agency.html")),
+        ("", str(folder / "rating.csv")),
+    ]
+    rows += [("scorecards" if i == 0 else "", str(p)) for i, p in enumerate(shown)]
+    count = len(list((folder / "scorecards").glob("*.pdf")))
+    rows.append(("", f"... {count} scorecards (PDF, HTML, CSV) in {folder / 'scorecards'}"))
     return rows

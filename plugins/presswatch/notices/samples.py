@@ -117,7 +117,9 @@ def _rating(kind: str) -> dict[str, Any]:
     indicators = [
         {"key": key, "score": scores[key], "weight": weight} for key, weight in weights.items()
     ]
+    failed = [i["key"] for i in indicators if i["score"] < config.bands.yellow_min]
     return {
+        "failed": failed if kind == "rating_accountability" else [],
         "period": {"start": dt.date(2025, 7, 1), "end": dt.date(2025, 12, 31)},
         "score": round(sum(i["score"] * i["weight"] for i in indicators), 1),
         "rank": rank,

@@ -78,6 +78,13 @@ def window(conn: psycopg.Connection, period: HalfYear, version: int | None = Non
     return Window(*row)
 
 
+def window_of(conn: psycopg.Connection, rating_id: int) -> Window:
+    row = conn.execute(db.named_queries(QUERIES)["window_of"], {"rating_id": rating_id}).fetchone()
+    if row is None:
+        raise PresswatchError(f"no rating {rating_id}")
+    return Window(*row)
+
+
 def open_window(
     conn: psycopg.Connection, rating_id: int, issued_on: dt.date, days: int, *, sent: bool
 ) -> Window:
@@ -88,7 +95,7 @@ def open_window(
         queries["open_window"],
         {"rating_id": rating_id, "issued_on": issued_on, "days": days, "sent": sent},
     )
-    return Window(*conn.execute(queries["window_of"], {"rating_id": rating_id}).fetchone())
+    return window_of(conn, rating_id)
 
 
 def due(conn: psycopg.Connection, today: dt.date) -> list[Window]:

@@ -1,0 +1,317 @@
+"""The rating's PDF documents (R10): an institution's scorecard and the agency's league table,
+laid out with fpdf2 (pure Python: no Pango, Cairo or other system library) from the same
+context as the HTML (``presswatch.rating.report``).
+
+The font is DejaVu Sans, the one the charts use (``charts.FONT_PATH``, shipped with
+matplotlib), which covers Latin, Cyrillic and the Uzbek ʻ (U+02BB) and ʼ (U+02BC). fpdf2 embeds
+the glyphs a document uses; loading the whole 750 KB font costs ~25 ms a document, so it is
+first cut once per machine to the scripts the reports write (``_font_files``: Latin, Cyrillic,
+the modifier letters and punctuation) and kept in the temporary folder.
+
+Deterministic: the creation date is the rating's period end, so the same rating gives the same
+bytes (a rerun does not change an attachment).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import logging
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from PIL import Image
+
+from presswatch.rating.charts import BAND_COLOURS, FONT_PATH
+
+FONT = "DejaVu"
+# Basic Latin to Latin Extended-B, the modifier letters (ʻ ʼ), Cyrillic and its supplement,
+# general punctuation (– — “ ” ‘ ’ …), № and the minus sign.
+UNICODE_RANGES = ((0x20, 0x24F), (0x2B0, 0x2FF), (0x400, 0x52F), (0x2000, 0x206F),
+                  (0x2116, 0x2116), (0x2212, 0x2212))  # fmt: skip
+GREY = (97, 97, 97)
+RED = (198, 40, 40)
+BORDER = (207, 216, 220)
+HEAD_FILL = (236, 239, 241)
+WHITE = (255, 255, 255)
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=1)
+def _font_files() -> tuple[str, str]:
+    """The regular and bold DejaVu Sans cut to ``UNICODE_RANGES``, made once per machine."""
+    from fontTools import subset
+
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # a line per table otherwise
+    folder = Path(tempfile.gettempdir()) / "presswatch-fonts"
+    folder.mkdir(exist_ok=True)
+    paths = []
+    for source in (FONT_PATH, FONT_PATH.with_name("DejaVuSans-Bold.ttf")):
+        key = hashlib.sha256(source.read_bytes() + repr(UNICODE_RANGES).encode()).hexdigest()
+        target = folder / f"{source.stem}-{key[:16]}.ttf"
+        if not target.exists():
+            options = subset.Options()
+            options.layout_features = ["*"]
+            options.name_IDs = ["*"]
+            options.notdef_outline = True
+            options.drop_tables += ["FFTM"]
+            font = subset.load_font(str(source), options)
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(
+                unicodes=[c for first, last in UNICODE_RANGES for c in range(first, last + 1)]
+            )
+            subsetter.subset(font)
+            partial = target.with_name(f"{target.name}.{os.getpid()}.part")
+            subset.save_font(font, str(partial), options)
+            partial.replace(target)  # atomic: another process may be writing it too
+        paths.append(str(target))
+    return paths[0], paths[1]
+
+
+class _Document(FPDF):
+    def __init__(self, lang, data, title: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        regular, bold = _font_files()
+        self.add_font(FONT, "", regular)
+        self.add_font(FONT, "B", bold)
+        self.texts = lang
+        self.data = data
+        self.set_creation_date(dt.datetime.combine(data.rating["period_end"], dt.time(), dt.UTC))
+        self.set_title(title)
+        self.set_author(lang.agency)
+        self.set_creator("presswatch")
+        self.set_lang(lang.language)
+        self.set_margins(15, 15, 15)
+        self.set_auto_page_break(True, margin=15)
+        self.alias_nb_pages()
+        self.add_page()
+
+    def footer(self) -> None:
+        self.set_y(-11)
+        self.set_font(FONT, "", 7)
+        self.set_text_color(*GREY)
+        self.cell(0, 4, f"{self.texts.version(self.data)} · {self.page_no()}/{{nb}}", align="R")
+        self.set_text_color(0, 0, 0)
+
+    # Shorthands for the layouts below.
+    def line_of(self, text: str, size: float = 10, *, bold: bool = False, colour=None,
+                height: float = 5) -> None:  # fmt: skip
+        self.set_font(FONT, "B" if bold else "", size)
+        if colour:
+            self.set_text_color(*colour)
+        self.multi_cell(0, height, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(0, 0, 0)
+
+    def label_value(self, label: str, value: str, *, band: str | None = None) -> None:
+        self.set_font(FONT, "", 10)
+        self.cell(72, 6, label + ":")
+        if band:
+            self.set_fill_color(*_rgb(BAND_COLOURS[band]))
+            self.set_text_color(*((33, 33, 33) if band == "yellow" else (255, 255, 255)))
+            self.set_font(FONT, "B", 10)
+            self.cell(self.get_string_width(value) + 6, 6, value, fill=True, align="C",
+                      new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+            self.set_text_color(0, 0, 0)
+        else:
+            self.multi_cell(0, 6, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def heading(self, text: str) -> None:
+        self.ln(3)
+        self.line_of(text, 12, bold=True, height=6)
+        self.ln(1)
+
+    def chart(self, png: bytes, heading: str | None = None) -> None:
+        """The chart across the page, its heading kept on the same page."""
+        image = Image.open(io.BytesIO(png))
+        width = self.epw
+        height = width * image.height / image.width
+        if self.get_y() + height + (10 if heading else 0) > self.page_break_trigger:
+            self.add_page()
+        if heading:
+            self.heading(heading)
+        self.image(image, x=self.l_margin, w=width, h=height)
+        self.set_y(self.get_y() + 2)
+
+    def table_rows(self, header: list[str], rows: list[list[tuple[str, Any]]],
+                   widths: list[float], aligns: str) -> None:  # fmt: skip
+        """A table; each cell is (text, style) with style None, 'low', 'na' or a band name."""
+        self.set_draw_color(*BORDER)
+        self.set_fill_color(255, 255, 255)
+        with self.table(
+            col_widths=widths, text_align=tuple({"L": "LEFT", "R": "RIGHT", "C": "CENTER"}[a]
+                                                 for a in aligns),
+            line_height=4.6, headings_style=None, first_row_as_headings=False,
+            borders_layout="ALL", padding=(0.8, 1.2),
+        ) as table:  # fmt: skip
+            self.set_font(FONT, "B", 8.5)
+            heading = table.row()
+            for text in header:
+                heading.cell(text, style=_cell_style("heading"))
+            self.set_font(FONT, "", 8.5)
+            for cells in rows:
+                row = table.row()
+                for text, style in cells:
+                    row.cell(text, style=_cell_style(style))
+
+
+def _cell_style(style: str | None):
+    from fpdf.fonts import FontFace
+
+    if style is None:
+        return None
+    if style == "heading":
+        return FontFace(emphasis="BOLD", fill_color=HEAD_FILL)
+    if style == "low":
+        return FontFace(emphasis="BOLD", color=RED, fill_color=WHITE)
+    if style == "na":
+        return FontFace(color=GREY, fill_color=WHITE)
+    if style in BAND_COLOURS:
+        return FontFace(
+            emphasis="BOLD", color=(33, 33, 33) if style == "yellow" else (255, 255, 255),
+            fill_color=_rgb(BAND_COLOURS[style]),
+        )  # fmt: skip
+    raise ValueError(style)
+
+
+def _letterhead(pdf: _Document) -> None:
+    lang = pdf.texts
+    pdf.line_of(f"{lang.t('letterhead.country')} · {lang.agency}", 8, colour=GREY, height=4)
+    pdf.ln(2)
+
+
+def _bands_note(pdf: _Document) -> None:
+    lang, bands = pdf.texts, pdf.data.bands
+    pdf.line_of(
+        lang.t("rating.bands_note", green=lang.t("band.green"), yellow=lang.t("band.yellow"),
+               red=lang.t("band.red"), green_min=lang.number(bands["green_min"]),
+               yellow_min=lang.number(bands["yellow_min"])),
+        8, colour=GREY, height=4,
+    )  # fmt: skip
+
+
+def scorecard(context: dict[str, Any], lang) -> bytes:
+    """An institution's scorecard (``report._scorecard_context``) as PDF bytes."""
+    data, inst = context["data"], context["inst"]
+    title = f"{lang.t('report.scorecard_title')}: {context['name']}"
+    pdf = _Document(lang, data, f"{title}, {data.period}")
+    _letterhead(pdf)
+    pdf.line_of(title, 15, bold=True, height=7)
+    pdf.line_of(lang.t("report.league_title"), 10)
+    pdf.ln(1)
+    pdf.line_of(lang.status(data), 10, bold=True)
+    pdf.ln(2)
+    pdf.label_value(lang.t("rating.period"),
+                    f"{lang.date_range(data.rating['period_start'], data.last_day)} ({data.period})")  # fmt: skip
+    pdf.label_value(lang.t("rating.score"), lang.t("rating.points", score=lang.score(inst.score)))
+    pdf.label_value(lang.t("rating.rank"), lang.t("rating.rank_of", rank=lang.number(inst.rank),
+                                                  total=lang.number(context["of_total"])))  # fmt: skip
+    pdf.label_value(lang.t("rating.band"), lang.t(f"band.{inst.band}"), band=inst.band)
+    pdf.label_value(
+        lang.t("report.change"),
+        lang.t("report.new_in_rating") if inst.score_change is None
+        else lang.change(inst.score_change),
+    )  # fmt: skip
+    pdf.ln(3)
+    rows = []
+    for number, i in enumerate(context["indicators"], start=1):
+        if i["score"] is None:
+            rows.append([(f"R{number}", None), (i["name"], None),
+                         (lang.percent(i["base_weight"]), "na"),
+                         (lang.t("report.not_applicable"), "na"), (lang.score(i["median"]), None),
+                         ("—", "na")])  # fmt: skip
+        else:
+            rows.append([(f"R{number}", None), (i["name"], None), (lang.percent(i["weight"]), None),
+                         (lang.score(i["score"]), "low" if i["code"] in context["failed"] else None),
+                         (lang.score(i["median"]), None),
+                         (lang.number(i["score"] * i["weight"], 1), None)])  # fmt: skip
+    pdf.table_rows(
+        [lang.t("col.no"), lang.t("col.indicator"), lang.t("col.weight"), lang.t("col.score"),
+         lang.t("report.median_short"), lang.t("col.weighted")],
+        rows, [10, 80, 18, 28, 22, 22], "LLRRRR",
+    )  # fmt: skip
+    pdf.ln(2)
+    if context["not_applicable"]:
+        pdf.line_of(lang.t("report.not_applicable_note"), 8.5, colour=GREY, height=4)
+    _bands_note(pdf)
+    pdf.chart(context["chart_indicators"], lang.t("report.chart_indicators"))
+    pdf.chart(context["chart_trend"], lang.t("report.chart_trend"))
+    pdf.heading(lang.t("report.evidence"))
+    for number, i in enumerate(context["indicators"], start=1):
+        text = f"R{number}. {i['name']}: "
+        if i["score"] is None:
+            text += lang.t("report.not_applicable") + "; "
+        text += i["evidence_text"]
+        if i["code"] == "r3" and context["median_hours"] is not None:
+            text += ". " + lang.t("report.response_median",
+                                  hours=lang.number(context["median_hours"], 1))  # fmt: skip
+        pdf.line_of(text, 9, height=4.5)
+        if i["missed"]:
+            pdf.line_of(f"{lang.t('report.missed')}:", 8.5, colour=GREY, height=4.2)
+            for item, url in i["missed"]:
+                pdf.set_font(FONT, "", 8.5)
+                pdf.set_x(pdf.l_margin + 4)
+                if url:
+                    pdf.set_text_color(21, 101, 192)
+                    pdf.multi_cell(0, 4.2, f"• {item}: {url}", link=url,
+                                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
+                    pdf.set_text_color(0, 0, 0)
+                else:
+                    pdf.multi_cell(0, 4.2, f"• {item}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            if i["more"]:
+                pdf.set_x(pdf.l_margin + 4)
+                pdf.line_of(f"• {lang.t('report.more')}", 8.5, colour=GREY, height=4.2)
+        pdf.ln(1)
+    return bytes(pdf.output())
+
+
+def agency(context: dict[str, Any], lang) -> bytes:
+    """The agency's league table (``report.render_agency``'s context) as PDF bytes."""
+    data = context["data"]
+    title = lang.t("report.league_title")
+    pdf = _Document(lang, data, f"{title}, {data.period}")
+    _letterhead(pdf)
+    pdf.line_of(title, 15, bold=True, height=7)
+    pdf.line_of(f"{lang.t('rating.period')}: "
+                f"{lang.date_range(data.rating['period_start'], data.last_day)} ({data.period})")  # fmt: skip
+    pdf.line_of(lang.status(data), 10, bold=True)
+    pdf.ln(2)
+    pdf.label_value(lang.t("report.rated"), lang.number(len(data.rated)))
+    for band in ("green", "yellow", "red"):
+        pdf.label_value(lang.t(f"band.{band}"), lang.number(context["band_counts"][band]))
+    pdf.label_value(lang.t("report.held_accountable"), lang.number(len(context["accountable"])))
+    if context["not_rated"]:
+        pdf.label_value(lang.t("report.not_rated"), lang.number(len(context["not_rated"])))
+    pdf.ln(2)
+    pdf.chart(context["chart_distribution"])
+    _bands_note(pdf)
+    pdf.ln(2)
+    rows = [
+        [(str(i.rank) if i.rank is not None else "—", None), (i.name(lang.language), None),
+         (lang.score(i.score), None),
+         (lang.t(f"band.{i.band}"), i.band) if i.band else (lang.t("report.not_rated"), "na"),
+         (lang.change(i.score_change), None), (lang.accountable(i, context["share"]), None)]
+        for i in data.institutions
+    ]  # fmt: skip
+    pdf.table_rows(
+        [lang.t("report.rank"), lang.t("report.institution"), lang.t("col.score"),
+         lang.t("rating.band"), lang.t("report.change_short"), lang.t("report.held_accountable")],
+        rows, [13, 77, 16, 20, 21, 33], "RLRCRL",
+    )  # fmt: skip
+    pdf.heading(lang.t("report.methodology"))
+    pdf.line_of(f"{lang.t('report.weights_note')}:", 9)
+    for number, (code, weight) in enumerate(data.weights.items(), start=1):
+        pdf.line_of(f"R{number} {lang.indicator(code)}: {lang.percent(weight)}", 9, height=4.5)
+    pdf.ln(1)
+    pdf.line_of(lang.t("report.accountability_rule", share=lang.share(context["share"])), 9,
+                height=4.5)  # fmt: skip
+    pdf.line_of(lang.t("report.not_applicable_note"), 9, colour=GREY, height=4.5)
+    return bytes(pdf.output())
