@@ -23,7 +23,9 @@ half-year, each indicator with its evidence. The rating stores the exact setting
    `PRESSWATCH_REPORTS_DIR` (default `out/reports/<period>-v<version>/`). The documents are
    kept in the database (`rating_document`) and rendered only when what they show changed:
    `issue_scorecards` renders the scorecards, this step the agency's report, then writes
-   them all out.
+   them all out. The league table also goes to the agency (settings `agency.email`) as a
+   `rating_league_table` notice with its PDF and the CSV attached, once when provisional and
+   once when final.
 6. `finalize_due`: ratings whose window has closed become final with their corrections applied,
    and their accountability notices (`rating_accountability`) are written. The daily DAG
    `rating_finalize_daily` does the same every day, so a rating is final the day its window
@@ -144,15 +146,19 @@ def rating_semiannual():
 
     @task
     def write_reports(rating: dict) -> dict | None:
-        from presswatch.airflow_support import domain_url
+        from presswatch.airflow_support import domain_url, run_info
+        from presswatch.notices import outbox
         from presswatch.rating import pipeline
 
         if rating["dry_run"]:
             return None
-        params = get_current_context()["params"]
+        context = get_current_context()
+        codes = context["params"]["institution_codes"] or None
         return pipeline.reports_task(
-            domain_url(), rating["rating_id"], codes=params["institution_codes"] or None
-        )
+            domain_url(), rating["rating_id"], codes=codes, run=run_info(context),
+            # The league table goes to the agency only for a run of the whole registry.
+            notify=None if codes else outbox.should_send_in(context),
+        )  # fmt: skip
 
     @task
     def finalize_due() -> dict:

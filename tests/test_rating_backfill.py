@@ -51,6 +51,7 @@ def live_runs(url: str) -> None:
         for batch in pipeline.plan_scorecards(url, rating["rating_id"], None):
             pipeline.scorecards_task(url, batch, send=True, run=LIVE)
         pipeline.open_window_task(url, rating["rating_id"], send=True)
+        pipeline.reports_task(url, rating["rating_id"], notify=True, run=LIVE)
         pipeline.finalize_due_task(url, send_allowed=True, run=LIVE)
 
 

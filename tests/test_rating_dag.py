@@ -101,8 +101,19 @@ def test_a_run_rates_the_half_year_issues_each_scorecard_once_and_writes_the_rep
     assert run("rating_semiannual", H1_END, send_notices=True).state == "success"
     assert len(notices(conn, "rating_scorecard")) == 3
 
+    # The league table to the agency, in its language, with the PDF and the CSV.
+    (league,) = conn.execute(
+        "SELECT n.language, n.status, n.recipients, array_agg(a.filename ORDER BY a.filename)"
+        " FROM notice AS n JOIN notice_attachment AS a ON a.notice_id = n.id"
+        " WHERE n.kind = 'rating_league_table' GROUP BY n.id"
+    ).fetchall()
+    assert league == ("uz-Latn", "pending", ["monitoring@aimc.example.uz"],
+                      ["2025-H1-v1-agency.pdf", "2025-H1-v1-rating.csv"])  # fmt: skip
+
     report = deliver(conn)
-    assert report.sent == 3 and len(smtp_server.messages) == 3
+    assert report.sent == 4 and len(smtp_server.messages) == 4
+    to_agency = next(m for m in smtp_server.messages if m["To"] == "monitoring@aimc.example.uz")
+    assert "Qurilish vazirligi" in to_agency.get_body(("html",)).get_content()  # held accountable
     cyrillic = next(m for m in smtp_server.messages if m["To"] == "head@alpha.gov.example")
     assert "Рақамли технологиялар вазирлиги" in cyrillic.get_body(("html",)).get_content()
     (pdf,) = [part for part in cyrillic.iter_attachments()]
@@ -140,6 +151,11 @@ def test_at_the_end_of_the_window_the_rating_is_final_and_the_accountable_are_no
     ).fetchone()
     deadline = window.closes_on + dt.timedelta(days=15)
     assert str(deadline.day) in body_text
+    assert conn.execute(
+        "SELECT dedup_key FROM notice WHERE kind = 'rating_league_table' ORDER BY id"
+    ).fetchall() == [("rating_league_table:2025-H1:v1:provisional",),
+                     ("rating_league_table:2025-H1:v1:final",)]  # fmt: skip
+    assert (tmp_path / "2025-H1-v1" / "agency.pdf").exists()
     deliver(conn)
     assert sum(m["To"] == "head@gamma.gov.example" for m in smtp_server.messages) == 2
 

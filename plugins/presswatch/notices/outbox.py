@@ -115,6 +115,19 @@ def unnamed_head(language: str) -> dict[str, str]:
     }
 
 
+def agency_addressee(language: str) -> dict[str, str]:
+    """The addressee of a notice to the agency itself (the rating's league table): its
+    monitoring unit, in the notice's language."""
+    from presswatch.notices.render import FALLBACK_LANGUAGE, default_renderer
+
+    renderer = default_renderer()
+    catalog = {**renderer.catalog(FALLBACK_LANGUAGE), **renderer.catalog(language)}
+    return {
+        "full_name": catalog["addressee.agency.full_name"],
+        "position_title": catalog["addressee.agency.position_title"],
+    }
+
+
 def no_addressee_reason(conn: psycopg.Connection, institution_id: int | None) -> str:
     if institution_id is None:
         return "no recipients: the notice names no institution to address"

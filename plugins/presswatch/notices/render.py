@@ -50,6 +50,7 @@ KINDS: tuple[str, ...] = (
     "story_sla_escalation",
     "rating_scorecard",
     "rating_accountability",
+    "rating_league_table",
 )
 LANGUAGES: tuple[str, ...] = ("uz-Latn", "uz-Cyrl", "ru", "en")
 FALLBACK_LANGUAGE = "en"

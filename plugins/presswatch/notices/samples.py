@@ -130,6 +130,24 @@ def _rating(kind: str) -> dict[str, Any]:
     }
 
 
+def _league() -> dict[str, Any]:
+    names = ["Raqamli texnologiyalar vazirligi", "Adliya vazirligi", "Qurilish vazirligi",
+             "Sogʻliqni saqlash vazirligi"]  # fmt: skip
+    return {
+        "period": {"start": dt.date(2025, 7, 1), "end": dt.date(2025, 12, 31)},
+        "label": "2025-H2",
+        "status": "provisional",
+        "closes_last_day": dt.date(2026, 1, 14),
+        "rated": 240,
+        "band_counts": {"green": 61, "yellow": 102, "red": 77},
+        "top": [{"rank": 1, "name": names[0], "score": 93.4, "band": "green"},
+                {"rank": 2, "name": names[1], "score": 90.1, "band": "green"}],
+        "accountable": [{"rank": 239, "name": names[2], "score": 21.5, "band": "red"},
+                        {"rank": 240, "name": names[3], "score": 18.0, "band": "red"}],
+        "shown": 100,
+    }  # fmt: skip
+
+
 def sample_context(kind: str, language: str) -> dict[str, Any]:
     """A realistic context for a notice of ``kind`` in ``language`` (invented people)."""
     if kind not in KINDS:
@@ -232,6 +250,14 @@ def sample_context(kind: str, language: str) -> dict[str, Any]:
         )
         if kind == "story_sla_escalation":
             context["addressee"] = _person(_HEAD, "head", language)
+    elif kind == "rating_league_table":
+        facts = _league()
+        context["issued_on"] = dt.date(2026, 1, 5)
+        context["deadline"] = None
+        from presswatch.notices.outbox import agency_addressee
+
+        context["addressee"] = agency_addressee(language)
+        context["institution"] = {"name": config.agency.name[language]}
     else:
         facts = _rating(kind)
         context["issued_on"] = dt.date(2026, 1, 5)

@@ -259,11 +259,68 @@ def open_window_task(
     }
 
 
+def _league_notice(
+    conn: psycopg.Connection,
+    rating_id: int,
+    *,
+    send: bool,
+    issued_on: dt.date,
+    run: Mapping[str, str | None],
+    settings: Settings,
+) -> outbox.NoticeReport:
+    """The league table to the agency, once per rating and status (provisional, then final),
+    with the agency's report (PDF) and every result (CSV) attached."""
+    from presswatch.rating import report as report_module
+
+    data = report_module.load(conn, rating_id)
+    agency, language = settings.agency, settings.agency.language
+    documents = report_module.Documents(conn, data)
+    try:
+        documents.ensure_agency(language)
+        attachments = [
+            outbox.Attachment(f"{data.folder_name}-{name}", content_type, documents.content(name))
+            for name, content_type in (("agency.pdf", "application/pdf"),
+                                       ("rating.csv", "text/csv"))
+        ]  # fmt: skip
+    finally:
+        documents.close()
+    kind = "rating_league_table"
+    result = outbox.write(
+        conn,
+        kind=kind,
+        dedup_key=f"{kind}:{data.period}:v{data.version}:{data.rating['status']}",
+        institution_id=None,
+        language=language,
+        recipients=[agency.email],
+        context={
+            "deadline": None,
+            "addressee": outbox.agency_addressee(language),
+            "institution": {"name": agency.name[language]},
+            "agency": {"name": agency.name[language], "email": agency.email},
+            "facts": report_module.league_facts(data, language),
+        },
+        issued_on=issued_on,
+        send=send,
+        attachments=attachments,
+        run=run,
+    )
+    notices = outbox.NoticeReport()
+    notices.count(kind, result, None)
+    return notices
+
+
 def reports_task(
-    url: str, rating_id: int, *, codes: Sequence[str] | None = None, out_dir: Path | None = None
+    url: str,
+    rating_id: int,
+    *,
+    codes: Sequence[str] | None = None,
+    out_dir: Path | None = None,
+    notify: bool | None = None,
+    run: Mapping[str, str | None] | None = None,
 ) -> dict[str, Any]:
     """The agency's report and the scorecards as files; returns their folder and the agency's
-    files."""
+    files. With ``notify`` (True: to be sent, False: recorded suppressed) the league table also
+    goes to the agency as a notice (once per rating and status)."""
     from presswatch.rating import report as report_module
 
     settings = settings_module.get()
@@ -272,6 +329,13 @@ def reports_task(
             conn, rating_id, out_dir or reports_dir(), agency_language=settings.agency.language,
             codes=codes,
         )  # fmt: skip
+        league = None
+        if notify is not None:
+            league = _league_notice(
+                conn, rating_id, send=notify, issued_on=today(settings), run=run or {},
+                settings=settings,
+            ).as_dict()  # fmt: skip
+            conn.commit()
     log.info("reports written to %s (%s documents rendered)", files.folder, files.rendered)
     return {
         "folder": str(files.folder),
@@ -280,6 +344,7 @@ def reports_task(
         "csv": str(files.csv),
         "scorecards": len(files.scorecards),
         "documents_rendered": files.rendered,
+        "league_notice": league,
     }
 
 
@@ -321,14 +386,18 @@ def finalize_due_task(
     settings = settings or settings_module.get()
     on = on or today(settings)
     with db.connect(url) as conn:
+        windows = dispute.due(conn, on)
         finalized = [
             finalize_and_notify(
                 conn, window, send_allowed=send_allowed, run=run, on=on, settings=settings
             )
-            for window in dispute.due(conn, on)
+            for window in windows
         ]
-    for result in finalized:  # the final reports replace the provisional ones in the folder
-        result["reports"] = reports_task(url, result["rating_id"])["folder"]
+    for result, window in zip(finalized, windows, strict=True):
+        # The final reports replace the provisional ones in the folder, and go to the agency.
+        result["reports"] = reports_task(
+            url, result["rating_id"], notify=send_allowed and window.notices_sent, run=run
+        )["folder"]
     return {"finalized": finalized}
 
 

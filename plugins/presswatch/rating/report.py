@@ -218,6 +218,33 @@ def notice_facts(data: ReportData, institution_id: int, language: str) -> dict[s
     }
 
 
+LEAGUE_TOP = 10
+LEAGUE_SHOWN = 100  # held accountable listed in the agency's mail; all are in its attachment
+
+
+def league_facts(data: ReportData, language: str) -> dict[str, Any]:
+    """The ``facts`` of the agency's league table notice (``notices/_facts/league``)."""
+
+    def row(inst: Institution) -> dict[str, Any]:
+        return {"rank": inst.rank, "name": inst.name(language), "score": inst.score,
+                "band": inst.band}  # fmt: skip
+
+    closes_on = data.rating["dispute_closes_on"]
+    return {
+        "period": {"start": data.rating["period_start"], "end": data.last_day},
+        "label": data.period,
+        "status": data.rating["status"],
+        "closes_last_day": closes_on - dt.timedelta(days=1) if closes_on else None,
+        "rated": len(data.rated),
+        "band_counts": {
+            b: sum(i.band == b for i in data.rated) for b in ("green", "yellow", "red")
+        },
+        "top": [row(i) for i in data.rated[:LEAGUE_TOP]],
+        "accountable": [row(i) for i in data.rated if i.held_accountable],
+        "shown": LEAGUE_SHOWN,
+    }
+
+
 def _status(data: ReportData) -> dict[str, Any]:
     return {
         "status": data.rating["status"],
