@@ -168,6 +168,8 @@ class Rating(_Strict):
     # of an accountability notice's explanation.
     dispute_window_days: int = Field(ge=0, le=90)
     explanation_days: int = Field(ge=1, le=90)
+    # Processes a scorecard task renders its documents with (0: one per CPU, at most 8).
+    render_processes: int = Field(default=0, ge=0, le=64)
 
 
 class Agency(_Strict):

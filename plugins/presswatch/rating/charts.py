@@ -85,11 +85,14 @@ class _Stencil:
         self.figure.canvas.restore_region(self.background)
 
     def _encode(self) -> bytes:
+        """What is drawn now as PNG bytes; ``last_image`` keeps it as an image (a PDF takes
+        it without decoding the PNG again)."""
         width, height = self.figure.canvas.get_width_height()
         rgba = self.figure.canvas.buffer_rgba()
-        image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
+        self.last_image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
+        self.last_image = self.last_image.convert("RGB")
         buffer = io.BytesIO()
-        image.convert("RGB").save(buffer, format="PNG", compress_level=3)
+        self.last_image.save(buffer, format="PNG", compress_level=1)
         return buffer.getvalue()
 
     def close(self) -> None:

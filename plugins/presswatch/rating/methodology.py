@@ -23,7 +23,7 @@ from presswatch.settings import Settings
 FORMULA = 1
 
 # The rating settings that are not part of a methodology: they change no number.
-NOT_METHODOLOGY = ("dispute_window_days", "explanation_days")
+NOT_METHODOLOGY = ("dispute_window_days", "explanation_days", "render_processes")
 
 
 def of_settings(settings: Settings) -> dict[str, Any]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import logging
 import os
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 from PIL import Image
 
 from presswatch.rating.charts import BAND_COLOURS, FONT_PATH
@@ -40,6 +39,7 @@ RED = (198, 40, 40)
 BORDER = (207, 216, 220)
 HEAD_FILL = (236, 239, 241)
 WHITE = (255, 255, 255)
+LINK = (21, 101, 192)
 
 
 def _rgb(colour: str) -> tuple[int, int, int]:
@@ -56,11 +56,15 @@ def _font_files() -> tuple[str, str]:
     folder.mkdir(exist_ok=True)
     paths = []
     for source in (FONT_PATH, FONT_PATH.with_name("DejaVuSans-Bold.ttf")):
-        key = hashlib.sha256(source.read_bytes() + repr(UNICODE_RANGES).encode()).hexdigest()
+        recipe = repr((UNICODE_RANGES, "no-layout", "no-hinting")).encode()
+        key = hashlib.sha256(source.read_bytes() + recipe).hexdigest()
         target = folder / f"{source.stem}-{key[:16]}.ttf"
         if not target.exists():
             options = subset.Options()
-            options.layout_features = ["*"]
+            # No text shaping is asked of fpdf2 (the scripts need none), so no GSUB/GPOS, and
+            # no hinting: fpdf2 parses the font for every document, the smaller the faster.
+            options.layout_features = []
+            options.hinting = False
             options.name_IDs = ["*"]
             options.notdef_outline = True
             options.drop_tables += ["FFTM"]
@@ -102,13 +106,28 @@ class _Document(FPDF):
         self.cell(0, 4, f"{self.texts.version(self.data)} · {self.page_no()}/{{nb}}", align="R")
         self.set_text_color(0, 0, 0)
 
-    # Shorthands for the layouts below.
+    # Text is laid out through ``lines``: fpdf2 breaks lines in Python a character at a time
+    # (~1 ms a paragraph), and most of a scorecard's text (indicator names, notes, labels) is
+    # the same in every scorecard of a language, so its line breaks are remembered.
+    def lines(self, text: str, width: float) -> list[str]:
+        key = (self.font_style, self.font_size_pt, round(width, 2), text)
+        found = _LINE_BREAKS.get(key)
+        if found is None:
+            found = self.multi_cell(width, 1, text, align="L", dry_run=True,
+                                    output=MethodReturnValue.LINES, padding=0)  # fmt: skip
+            if len(_LINE_BREAKS) < 50_000:
+                _LINE_BREAKS[key] = found
+        return found
+
     def line_of(self, text: str, size: float = 10, *, bold: bool = False, colour=None,
-                height: float = 5) -> None:  # fmt: skip
+                height: float = 5, indent: float = 0, link: str | None = None) -> None:  # fmt: skip
         self.set_font(FONT, "B" if bold else "", size)
         if colour:
             self.set_text_color(*colour)
-        self.multi_cell(0, height, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        for line in self.lines(text, self.epw - indent):
+            self.set_x(self.l_margin + indent)
+            self.cell(self.epw - indent, height, line, link=link or "",
+                      new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
         self.set_text_color(0, 0, 0)
 
     def label_value(self, label: str, value: str, *, band: str | None = None) -> None:
@@ -122,16 +141,17 @@ class _Document(FPDF):
                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
             self.set_text_color(0, 0, 0)
         else:
-            self.multi_cell(0, 6, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            for line in self.lines(value, self.epw - 72):
+                self.set_x(self.l_margin + 72)
+                self.cell(self.epw - 72, 6, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def heading(self, text: str) -> None:
         self.ln(3)
         self.line_of(text, 12, bold=True, height=6)
         self.ln(1)
 
-    def chart(self, png: bytes, heading: str | None = None) -> None:
+    def chart(self, image: Image.Image, heading: str | None = None) -> None:
         """The chart across the page, its heading kept on the same page."""
-        image = Image.open(io.BytesIO(png))
         width = self.epw
         height = width * image.height / image.width
         if self.get_y() + height + (10 if heading else 0) > self.page_break_trigger:
@@ -143,43 +163,53 @@ class _Document(FPDF):
 
     def table_rows(self, header: list[str], rows: list[list[tuple[str, Any]]],
                    widths: list[float], aligns: str) -> None:  # fmt: skip
-        """A table; each cell is (text, style) with style None, 'low', 'na' or a band name."""
+        """A table, its header repeated on each page; each cell is (text, style) with style
+        None, 'low', 'na' or a band name. Drawn cell by cell (fpdf2's own tables lay every
+        cell out twice: too slow for 3,000 scorecards)."""
         self.set_draw_color(*BORDER)
-        self.set_fill_color(255, 255, 255)
-        with self.table(
-            col_widths=widths, text_align=tuple({"L": "LEFT", "R": "RIGHT", "C": "CENTER"}[a]
-                                                 for a in aligns),
-            line_height=4.6, headings_style=None, first_row_as_headings=False,
-            borders_layout="ALL", padding=(0.8, 1.2),
-        ) as table:  # fmt: skip
-            self.set_font(FONT, "B", 8.5)
-            heading = table.row()
-            for text in header:
-                heading.cell(text, style=_cell_style("heading"))
-            self.set_font(FONT, "", 8.5)
-            for cells in rows:
-                row = table.row()
-                for text, style in cells:
-                    row.cell(text, style=_cell_style(style))
+        self.set_line_width(0.2)
+        self._row([(text, "heading") for text in header], widths, aligns)
+        for cells in rows:
+            if not self._row(cells, widths, aligns, fits_only=True):
+                self.add_page()
+                self._row([(text, "heading") for text in header], widths, aligns)
+                self._row(cells, widths, aligns)
+        self.set_x(self.l_margin)
+
+    def _row(self, cells, widths, aligns, *, fits_only: bool = False) -> bool:
+        pad, line_height = 1.2, 4.2
+        laid_out = []
+        for (text, style), width in zip(cells, widths, strict=True):
+            bold = style in ("heading", "low") or style in BAND_COLOURS
+            self.set_font(FONT, "B" if bold else "", 8.5)
+            laid_out.append((self.lines(text, width - 2 * pad), style, bold))
+        height = max(len(lines) for lines, _, _ in laid_out) * line_height + 2 * pad - 0.8
+        if fits_only and self.get_y() + height > self.page_break_trigger:
+            return False
+        x, y = self.l_margin, self.get_y()
+        for (lines, style, bold), width, align in zip(laid_out, widths, aligns, strict=True):
+            fill, colour = _CELL_COLOURS.get(style, (WHITE, (0, 0, 0)))
+            self.set_fill_color(*fill)
+            self.rect(x, y, width, height, style="DF")
+            self.set_font(FONT, "B" if bold else "", 8.5)
+            self.set_text_color(*colour)
+            for number, line in enumerate(lines):
+                self.set_xy(x + pad, y + pad - 0.4 + number * line_height)
+                self.cell(width - 2 * pad, line_height, line, align=align)
+            x += width
+        self.set_text_color(0, 0, 0)
+        self.set_xy(self.l_margin, y + height)
+        return True
 
 
-def _cell_style(style: str | None):
-    from fpdf.fonts import FontFace
-
-    if style is None:
-        return None
-    if style == "heading":
-        return FontFace(emphasis="BOLD", fill_color=HEAD_FILL)
-    if style == "low":
-        return FontFace(emphasis="BOLD", color=RED, fill_color=WHITE)
-    if style == "na":
-        return FontFace(color=GREY, fill_color=WHITE)
-    if style in BAND_COLOURS:
-        return FontFace(
-            emphasis="BOLD", color=(33, 33, 33) if style == "yellow" else (255, 255, 255),
-            fill_color=_rgb(BAND_COLOURS[style]),
-        )  # fmt: skip
-    raise ValueError(style)
+_LINE_BREAKS: dict[tuple, list[str]] = {}
+_CELL_COLOURS = {
+    "heading": (HEAD_FILL, (0, 0, 0)),
+    "low": (WHITE, RED),
+    "na": (WHITE, GREY),
+    **{band: (_rgb(colour), (33, 33, 33) if band == "yellow" else WHITE)
+       for band, colour in BAND_COLOURS.items()},
+}  # fmt: skip
 
 
 def _letterhead(pdf: _Document) -> None:
@@ -236,14 +266,14 @@ def scorecard(context: dict[str, Any], lang) -> bytes:
     pdf.table_rows(
         [lang.t("col.no"), lang.t("col.indicator"), lang.t("col.weight"), lang.t("col.score"),
          lang.t("report.median_short"), lang.t("col.weighted")],
-        rows, [10, 80, 18, 28, 22, 22], "LLRRRR",
+        rows, [10, 75, 17, 33, 22, 23], "LLRRRR",
     )  # fmt: skip
     pdf.ln(2)
     if context["not_applicable"]:
         pdf.line_of(lang.t("report.not_applicable_note"), 8.5, colour=GREY, height=4)
     _bands_note(pdf)
-    pdf.chart(context["chart_indicators"], lang.t("report.chart_indicators"))
-    pdf.chart(context["chart_trend"], lang.t("report.chart_trend"))
+    pdf.chart(context["chart_indicators"].image, lang.t("report.chart_indicators"))
+    pdf.chart(context["chart_trend"].image, lang.t("report.chart_trend"))
     pdf.heading(lang.t("report.evidence"))
     for number, i in enumerate(context["indicators"], start=1):
         text = f"R{number}. {i['name']}: "
@@ -257,18 +287,13 @@ def scorecard(context: dict[str, Any], lang) -> bytes:
         if i["missed"]:
             pdf.line_of(f"{lang.t('report.missed')}:", 8.5, colour=GREY, height=4.2)
             for item, url in i["missed"]:
-                pdf.set_font(FONT, "", 8.5)
-                pdf.set_x(pdf.l_margin + 4)
                 if url:
-                    pdf.set_text_color(21, 101, 192)
-                    pdf.multi_cell(0, 4.2, f"• {item}: {url}", link=url,
-                                   new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
-                    pdf.set_text_color(0, 0, 0)
+                    pdf.line_of(f"• {item}: {url}", 8.5, colour=LINK, height=4.2, indent=4,
+                                link=url)  # fmt: skip
                 else:
-                    pdf.multi_cell(0, 4.2, f"• {item}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+                    pdf.line_of(f"• {item}", 8.5, height=4.2, indent=4)
             if i["more"]:
-                pdf.set_x(pdf.l_margin + 4)
-                pdf.line_of(f"• {lang.t('report.more')}", 8.5, colour=GREY, height=4.2)
+                pdf.line_of(f"• {lang.t('report.more')}", 8.5, colour=GREY, height=4.2, indent=4)
         pdf.ln(1)
     return bytes(pdf.output())
 
@@ -291,7 +316,7 @@ def agency(context: dict[str, Any], lang) -> bytes:
     if context["not_rated"]:
         pdf.label_value(lang.t("report.not_rated"), lang.number(len(context["not_rated"])))
     pdf.ln(2)
-    pdf.chart(context["chart_distribution"])
+    pdf.chart(context["chart_distribution"].image)
     _bands_note(pdf)
     pdf.ln(2)
     rows = [

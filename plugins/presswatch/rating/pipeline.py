@@ -159,6 +159,19 @@ def _write_notices(
     rows = _addressees(
         conn, rating_id, institution_ids, accountable_only=kind == "rating_accountability"
     )
+    # The documents first: rendering takes most of the time and, for the scorecards, is
+    # committed before the notices' locks (the reference counter, which parallel batches share)
+    # are taken. The accountability notices stay in the finalization's transaction.
+    documents = report_module.Documents(conn, data)
+    try:
+        documents.ensure_scorecards(
+            [row[0] for row in rows],
+            report_module.render_processes(settings.rating.render_processes),
+        )
+    finally:
+        documents.close()
+    if kind == "rating_scorecard":
+        conn.commit()
     keys = {code: f"{kind}:{period}:v{version}:{code}" for _, code, *_ in rows}
     existing = {
         key

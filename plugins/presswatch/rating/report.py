@@ -22,13 +22,18 @@ import datetime as dt
 import hashlib
 import io
 import json
+import logging
+import multiprocessing
+import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import psycopg
+from PIL import Image
 
 from presswatch import db
 from presswatch import settings as settings_module
@@ -433,6 +438,12 @@ class Lang:
 # --- charts -----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ChartImage:
+    png: bytes  # for the HTML
+    image: Any  # the same as a PIL image, for the PDF
+
+
 class Charts:
     """The scorecards' chart stencils per language, made on first use (``charts``)."""
 
@@ -441,7 +452,7 @@ class Charts:
         self._indicators: dict[str, Any] = {}
         self._trend: dict[str, Any] = {}
 
-    def indicators(self, institution_id: int, lang: Lang) -> bytes:
+    def indicators(self, institution_id: int, lang: Lang) -> ChartImage:
         from presswatch.rating import charts
 
         if lang.language not in self._indicators:
@@ -453,9 +464,12 @@ class Charts:
                         "median": lang.t("report.median"),
                         "not_applicable": lang.t("report.not_applicable")},
             )  # fmt: skip
-        return self._indicators[lang.language].render(self.data.indicator_values(institution_id))
+        chart = self._indicators[lang.language]
+        return ChartImage(
+            chart.render(self.data.indicator_values(institution_id)), chart.last_image
+        )
 
-    def trend(self, institution_id: int, lang: Lang) -> bytes:
+    def trend(self, institution_id: int, lang: Lang) -> ChartImage:
         from presswatch.rating import charts
 
         if lang.language not in self._trend:
@@ -464,12 +478,14 @@ class Charts:
                 labels={"score": lang.t("report.axis_score")},
             )  # fmt: skip
         scores = self.data.trend.get(institution_id, {})
-        return self._trend[lang.language].render([scores.get(p) for p in self.data.trend_periods])
+        chart = self._trend[lang.language]
+        return ChartImage(chart.render([scores.get(p) for p in self.data.trend_periods]),
+                          chart.last_image)  # fmt: skip
 
-    def distribution(self, lang: Lang) -> bytes:
+    def distribution(self, lang: Lang) -> ChartImage:
         from presswatch.rating import charts
 
-        return charts.score_distribution(
+        png = charts.score_distribution(
             [i.score for i in self.data.rated], **self.data.bands,
             title=f"{lang.t('report.chart_distribution')}, {self.data.period}",
             labels={"score": lang.t("report.axis_score"),
@@ -477,6 +493,7 @@ class Charts:
                     "green": lang.t("band.green"), "yellow": lang.t("band.yellow"),
                     "red": lang.t("band.red")},
         )  # fmt: skip
+        return ChartImage(png, Image.open(io.BytesIO(png)))
 
     def close(self) -> None:
         for chart in [*self._indicators.values(), *self._trend.values()]:
@@ -544,8 +561,8 @@ def render_scorecard(
     html = lang.environment.get_template("reports/scorecard.html.j2").render(
         **context,
         lang=lang,
-        chart_indicators_uri=_data_uri(context["chart_indicators"]),
-        chart_trend_uri=_data_uri(context["chart_trend"]),
+        chart_indicators_uri=_data_uri(context["chart_indicators"].png),
+        chart_trend_uri=_data_uri(context["chart_trend"].png),
     )
     base = f"scorecards/{inst.code}"
     return [
@@ -574,7 +591,7 @@ def render_agency(data: ReportData, language: str, charts: Charts) -> list[Docum
         "chart_distribution": charts.distribution(lang),
     }
     html = lang.environment.get_template("reports/agency.html.j2").render(
-        **context, chart_distribution_uri=_data_uri(context["chart_distribution"])
+        **context, chart_distribution_uri=_data_uri(context["chart_distribution"].png)
     )
     return [
         Document("agency.pdf", "application/pdf", pdf.agency(context, lang), None),
@@ -661,38 +678,65 @@ class Documents:
     def _source(self, source: dict[str, Any]) -> str:
         return _hash({**source, "agency": self.agency})
 
-    def _store(self, documents: list[Document], source_sha256: str) -> None:
-        for document in documents:
-            self.conn.execute(
-                self.queries["upsert_document"],
-                {
-                    "rating_id": self.data.rating["id"],
-                    "name": document.name,
-                    "institution_id": document.institution_id,
-                    "content_type": document.content_type,
-                    "content": document.content,
-                    "source_sha256": source_sha256,
-                },
-            )
-            self.sources[document.name] = source_sha256
-        self.rendered += len(documents)
+    def _store(self, documents: Iterable[tuple[Document, str]]) -> None:
+        """Store (document, source hash) pairs, a few hundred statements at a time."""
+        with self.conn.cursor() as cur:
+            batch: list[dict[str, Any]] = []
+            for document, source_sha256 in [*documents, (None, None)]:
+                if document is not None:
+                    batch.append(
+                        {
+                            "rating_id": self.data.rating["id"],
+                            "name": document.name,
+                            "institution_id": document.institution_id,
+                            "content_type": document.content_type,
+                            "content": document.content,
+                            "source_sha256": source_sha256,
+                        }
+                    )
+                    self.sources[document.name] = source_sha256
+                if batch and (document is None or len(batch) >= 300):
+                    cur.executemany(self.queries["upsert_document"], batch)
+                    self.rendered += len(batch)
+                    batch = []
+
+    @staticmethod
+    def scorecard_names(inst: Institution) -> list[str]:
+        return [f"scorecards/{inst.code}.{ext}" for ext in ("pdf", "html", "csv")]
+
+    def ensure_scorecards(self, institution_ids: Sequence[int], processes: int = 1) -> None:
+        """The institutions' scorecards rendered and stored unless they are already; with
+        ``processes`` > 1 rendered by that many processes (the charts and the PDF layout are
+        CPU work in Python: one process renders ~15 a second)."""
+        stale = []
+        for institution_id in institution_ids:
+            source = self._source(scorecard_source(self.data, institution_id))
+            names = self.scorecard_names(self.data.by_id[institution_id])
+            if any(self.sources.get(name) != source for name in names):
+                stale.append((institution_id, source))
+        if not stale:
+            return
+        ids = [institution_id for institution_id, _ in stale]
+        if processes > 1 and len(ids) >= 4 * processes:
+            rendered = _render_in_processes(self.data, ids, processes)
+        else:
+            rendered = (render_scorecard(self.data, i, self.charts, self.langs) for i in ids)
+        self._store(
+            (document, source)
+            for (_, source), documents in zip(stale, rendered, strict=True)
+            for document in documents
+        )
 
     def ensure_scorecard(self, institution_id: int) -> str:
         """The institution's scorecard rendered and stored unless it is already; its PDF name."""
-        inst = self.data.by_id[institution_id]
-        names = [f"scorecards/{inst.code}.{ext}" for ext in ("pdf", "html", "csv")]
-        source = self._source(scorecard_source(self.data, institution_id))
-        if any(self.sources.get(name) != source for name in names):
-            self._store(
-                render_scorecard(self.data, institution_id, self.charts, self.langs), source
-            )
-        return names[0]
+        self.ensure_scorecards([institution_id])
+        return self.scorecard_names(self.data.by_id[institution_id])[0]
 
     def ensure_agency(self, language: str) -> None:
         source = self._source(agency_source(self.data, language))
         names = ("agency.pdf", "agency.html", "rating.csv")
         if any(self.sources.get(name) != source for name in names):
-            self._store(render_agency(self.data, language, self.charts), source)
+            self._store((d, source) for d in render_agency(self.data, language, self.charts))
 
     def content(self, name: str) -> bytes:
         row = self.conn.execute(
@@ -704,6 +748,41 @@ class Documents:
 
     def close(self) -> None:
         self.charts.close()
+
+
+# Rendering in worker processes: each gets the rating's data once (fork) and keeps its own
+# chart stencils; the parent stores what they return, in order.
+_WORKER: dict[str, Any] = {}
+_CHUNK = 20
+
+
+def _start_worker(data: ReportData) -> None:
+    logging.getLogger().handlers.clear()  # the task's log handlers belong to the parent
+    _WORKER.update(data=data, charts=Charts(data), langs={})
+
+
+def _render_chunk(institution_ids: list[int]) -> list[list[Document]]:
+    return [
+        render_scorecard(_WORKER["data"], i, _WORKER["charts"], _WORKER["langs"])
+        for i in institution_ids
+    ]
+
+
+def _render_in_processes(
+    data: ReportData, institution_ids: list[int], processes: int
+) -> Iterable[list[Document]]:
+    context = multiprocessing.get_context("fork")
+    chunks = [institution_ids[k : k + _CHUNK] for k in range(0, len(institution_ids), _CHUNK)]
+    with ProcessPoolExecutor(
+        processes, mp_context=context, initializer=_start_worker, initargs=(data,)
+    ) as pool:
+        for rendered in pool.map(_render_chunk, chunks):
+            yield from rendered
+
+
+def render_processes(setting: int) -> int:
+    """The processes to render with: the setting, or one per CPU (at most 8) when it is 0."""
+    return setting or min(os.cpu_count() or 1, 8)
 
 
 @dataclass(frozen=True)
@@ -723,6 +802,7 @@ def write_reports(
     *,
     agency_language: str,
     codes: Sequence[str] | None = None,
+    processes: int = 1,
 ) -> ReportFiles:
     """The agency's report and the scorecards (only ``codes``' when given), rendered where
     missing or stale, committed, then written to ``out_dir/<period>-v<version>/``."""
@@ -731,8 +811,7 @@ def write_reports(
     try:
         documents.ensure_agency(agency_language)
         wanted = [i for i in data.rated if not codes or i.code in codes]
-        for inst in wanted:
-            documents.ensure_scorecard(inst.id)
+        documents.ensure_scorecards([i.id for i in wanted], processes)
         conn.commit()
     finally:
         documents.close()
