@@ -18,6 +18,8 @@ COMMANDS = [
     ["stories"], ["stories", "confirm"], ["stories", "dismiss"], ["stories", "clear"],
     ["stories", "show"], ["stories", "rematch"], ["stories", "respond"],
     ["aliases"], ["aliases", "add"], ["aliases", "list"], ["aliases", "remove"],
+    ["rating"], ["rating", "compute"], ["rating", "reproduce"], ["rating", "dispute"],
+    ["rating", "corrections"], ["rating", "finalize"], ["rating", "report"],
 ]  # fmt: skip
 
 

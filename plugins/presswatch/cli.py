@@ -391,8 +391,14 @@ def cmd_rating_finalize(args: argparse.Namespace) -> int:
             run={"airflow_dag_id": None, "airflow_run_id": None, "airflow_run_type": "cli"},
             settings=settings_module.get(),
         )  # fmt: skip
+    send = args.send_notices and window.notices_sent
+    files = pipeline.reports_task(
+        db.domain_url(), window.rating_id, notify=send,
+        run={"airflow_dag_id": None, "airflow_run_id": None, "airflow_run_type": "cli"},
+    )  # fmt: skip
     written = sum(result["notices"]["written"].values())
-    sent = "pending" if args.send_notices and window.notices_sent else "suppressed"
+    sent = "pending" if send else "suppressed"
+    print(f"final reports: {files['folder']}")
     print(
         f"{window.period} version {window.version} is final: {result['corrections_applied']}"
         f" corrections applied, {result['differences']} rows changed from the provisional"
