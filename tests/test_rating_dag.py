@@ -151,6 +151,11 @@ def test_at_the_end_of_the_window_the_rating_is_final_and_the_accountable_are_no
     ).fetchone()
     deadline = window.closes_on + dt.timedelta(days=15)
     assert str(deadline.day) in body_text
+    # It names the indicators to explain (below the yellow band's 55), not the others.
+    failed = body_text.split("tushuntirish talab etiladigan koʻrsatkichlar:")[1]
+    assert "- Ijtimoiy tarmoqlarda materiallar joylashtirish muntazamligi" in failed
+    assert "- Media-reja va uning ijrosi" in failed  # 50
+    assert "Tanqidiy materiallarga" not in failed  # R3: not applicable, not failed
     assert conn.execute(
         "SELECT dedup_key FROM notice WHERE kind = 'rating_league_table' ORDER BY id"
     ).fetchall() == [("rating_league_table:2025-H1:v1:provisional",),
