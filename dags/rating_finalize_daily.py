@@ -9,8 +9,9 @@ accountability notices (`rating_accountability`) to the heads of the institution
 accountable: the red band and at least the lowest 5% (`rating.accountability`), naming the
 failed indicators and the day the explanation is due (`rating.explanation_days`).
 
-**Data interval**: one local day (`CronDataIntervalTimetable("0 9 * * *")`); a day with no
-window closing does nothing.
+**Data interval**: one local day (`CronDataIntervalTimetable("0 9 * * *")`); the run ending
+on day D finalizes the ratings whose window closed by D (so a backfill of past days finalizes
+what live runs would have on those days); a day with no window closing does nothing.
 
 **Sending**: scheduled runs send, but only the notices of a rating whose scorecards were sent
 (a backfilled rating's accountability notices stay `suppressed`); manual runs send only with
@@ -52,8 +53,9 @@ def rating_finalize_daily():
 
         context = get_current_context()
         return pipeline.finalize_due_task(
-            domain_url(), send_allowed=outbox.should_send_in(context), run=run_info(context)
-        )
+            domain_url(), send_allowed=outbox.should_send_in(context), run=run_info(context),
+            on=pipeline.run_day(context),
+        )  # fmt: skip
 
     finalize_due()
 

@@ -177,3 +177,24 @@ def test_a_manual_run_without_send_notices_records_them_suppressed_and_a_dry_run
     assert run("rating_semiannual", H1_END, period="2025-H1").state == "success"
     assert {status for _, _, status, *_ in notices(conn, "rating_scorecard")} == {"suppressed"}
     assert not dispute.window(conn, H1).notices_sent
+
+
+def test_the_daily_finalize_run_of_the_window_s_last_day_finalizes_and_the_day_before_not(
+    airflow_db, named, tmp_path, monkeypatch
+):
+    conn = named
+    monkeypatch.setenv("PRESSWATCH_REPORTS_DIR", str(tmp_path))
+    assert run("rating_semiannual", H1_END, send_notices=True).state == "success"
+    closes_on = dispute.window(conn, H1).closes_on
+
+    def at_nine(day: dt.date) -> dt.datetime:  # the run whose interval ends that morning
+        return dt.datetime.combine(day, dt.time(9), TASHKENT)
+
+    assert run("rating_finalize_daily", at_nine(closes_on - dt.timedelta(days=1))).state == (
+        "success"
+    )
+    assert dispute.window(conn, H1).status == "provisional"
+    assert run("rating_finalize_daily", at_nine(closes_on)).state == "success"
+    assert dispute.window(conn, H1).status == "final"
+    # A manual run without send_notices: the accountability notice is recorded, not sent.
+    assert [status for _, _, status, *_ in notices(conn, "rating_accountability")] == ["suppressed"]

@@ -62,6 +62,13 @@ def run_period(context: Mapping[str, Any], settings: Settings | None = None) -> 
     return HalfYear.last_ended_before(dt.datetime.now(settings.tz).date())
 
 
+def run_day(context: Mapping[str, Any], settings: Settings | None = None) -> dt.date:
+    """The local day a daily run ends on (its data interval's end), else today."""
+    settings = settings or settings_module.get()
+    end = context.get("data_interval_end")
+    return end.astimezone(settings.tz).date() if end is not None else today(settings)
+
+
 def today(settings: Settings | None = None) -> dt.date:
     settings = settings or settings_module.get()
     return dt.datetime.now(settings.tz).date()
