@@ -14,18 +14,18 @@ half-year, each indicator with its evidence. The rating stores the exact setting
 **Tasks**
 1. `compute_rating`: the rating, `provisional` (`rating`, `rating_result`, `rating_indicator`).
    A rerun with the same settings writes nothing; a `final` rating is never rewritten.
-2. `plan_scorecards`: the rated institutions in batches.
-3. `issue_scorecards` (mapped, named like `institutions 1-500 of 3000`): each institution's
-   scorecard in its language, a `rating_scorecard` notice with the PDF attached.
-4. `open_dispute_window`: the rating stays provisional `rating.dispute_window_days` (10) days;
-   corrections are filed with `presswatch rating dispute` meanwhile.
-5. `write_reports`: the agency's league table and every scorecard as HTML, PDF and CSV under
-   `PRESSWATCH_REPORTS_DIR` (default `out/reports/<period>-v<version>/`). The documents are
-   kept in the database (`rating_document`) and rendered only when what they show changed:
-   `issue_scorecards` renders the scorecards, this step the agency's report, then writes
-   them all out. The league table also goes to the agency (settings `agency.email`) as a
-   `rating_league_table` notice with its PDF and the CSV attached, once when provisional and
-   once when final.
+2. `open_dispute_window`: the rating stays provisional `rating.dispute_window_days` (10) days
+   from the day its scorecards are issued; corrections are filed with `presswatch rating
+   dispute` meanwhile. A rerun does not move it.
+3. `plan_scorecards`: the rated institutions in batches.
+4. `issue_scorecards` (mapped, named like `institutions 1-500 of 3000`): each institution's
+   scorecard in its language (HTML, PDF, CSV, kept in `rating_document`), and a
+   `rating_scorecard` notice with the PDF attached.
+5. `write_reports`: the agency's league table (HTML, PDF) and every result (CSV), then all the
+   documents written under `PRESSWATCH_REPORTS_DIR` (default `out/reports/<period>-v<version>/`).
+   Documents are rendered only when what they show changed: a rerun renders none. The league
+   table also goes to the agency (settings `agency.email`) as a `rating_league_table` notice
+   with its PDF and the CSV attached, once when provisional and once when final.
 6. `finalize_due`: ratings whose window has closed become final with their corrections applied,
    and their accountability notices (`rating_accountability`) are written. The daily DAG
    `rating_finalize_daily` does the same every day, so a rating is final the day its window
@@ -174,9 +174,10 @@ def rating_semiannual():
         )
 
     rating = compute_rating()
-    issued = issue_scorecards.expand(batch=plan_scorecards(rating))
-    window = open_dispute_window(rating)
-    issued >> window >> write_reports(rating) >> finalize_due()
+    # The window opens first: the scorecards state the last day corrections are taken.
+    plan = plan_scorecards(rating)
+    open_dispute_window(rating) >> plan
+    issue_scorecards.expand(batch=plan) >> write_reports(rating) >> finalize_due()
 
 
 rating_semiannual()

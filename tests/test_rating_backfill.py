@@ -48,9 +48,9 @@ def live_runs(url: str) -> None:
     """Each half-year as its scheduled run does it, task by task."""
     for period in (H2_2024, H1):
         rating = pipeline.compute_task(url, period, params=PARAMS, run=LIVE)
+        pipeline.open_window_task(url, rating["rating_id"], send=True)
         for batch in pipeline.plan_scorecards(url, rating["rating_id"], None):
             pipeline.scorecards_task(url, batch, send=True, run=LIVE)
-        pipeline.open_window_task(url, rating["rating_id"], send=True)
         pipeline.reports_task(url, rating["rating_id"], notify=True, run=LIVE)
         pipeline.finalize_due_task(url, send_allowed=True, run=LIVE)
 

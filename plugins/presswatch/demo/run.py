@@ -44,7 +44,7 @@ def _step(title: str) -> float:
     return time.perf_counter()
 
 
-def _airflow(env: dict[str, str], *args: str) -> None:
+def airflow_command(env: dict[str, str], *args: str) -> None:
     airflow = Path(sys.executable).parent / "airflow"
     result = subprocess.run(
         [str(airflow), *args], env={**os.environ, **env}, capture_output=True, text=True
@@ -78,7 +78,7 @@ def main() -> int:
     env = airflow_env.environment(domain)
     metadata = db.with_database(domain, db.AIRFLOW_DATABASE)
     db.ensure_database(metadata)
-    _airflow(env, "db", "migrate")
+    airflow_command(env, "db", "migrate")
     summary.append(("Airflow metadata", f"{db.redact(metadata)}; migrated"))
 
     _step("demo world")
@@ -113,7 +113,7 @@ def main() -> int:
         _step(f"social_activity_daily for {day} ({day:%A})")
         logical = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), TASHKENT)
         run_started = time.perf_counter()
-        _airflow(env, "dags", "test", "social_activity_daily", logical.isoformat())
+        airflow_command(env, "dags", "test", "social_activity_daily", logical.isoformat())
         summary.append(
             (
                 f"social_activity_daily {day}",
@@ -146,7 +146,7 @@ def main() -> int:
     _step(f"rating_semiannual for {DEMO_HALF_YEAR} (airflow dags test)")
     run_started = time.perf_counter()
     logical = dt.datetime.combine(DEMO_HALF_YEAR.end, dt.time(), TASHKENT)
-    _airflow(env, "dags", "test", "rating_semiannual", logical.isoformat())
+    airflow_command(env, "dags", "test", "rating_semiannual", logical.isoformat())
     summary.append(
         (
             f"rating_semiannual {DEMO_HALF_YEAR}",

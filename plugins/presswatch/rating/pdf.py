@@ -24,21 +24,28 @@ from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.enums import TextMode, XPos, YPos
+from fpdf.image_parsing import SETTINGS as IMAGE_SETTINGS
 from PIL import Image
 
 from presswatch.rating.charts import BAND_COLOURS, FONT_PATH
 
 FONT = "DejaVu"
+# The charts' pixels are deflated at the fastest level: half the time of the default, for a
+# few more kilobytes (3,000 scorecards, two charts each).
+IMAGE_SETTINGS.compression_level = 1
 # Basic Latin to Latin Extended-B, the modifier letters (ʻ ʼ), Cyrillic and its supplement,
 # general punctuation (– — “ ” ‘ ’ …), № and the minus sign.
 UNICODE_RANGES = ((0x20, 0x24F), (0x2B0, 0x2FF), (0x400, 0x52F), (0x2000, 0x206F),
                   (0x2116, 0x2116), (0x2212, 0x2212))  # fmt: skip
+# The misses listed per indicator; the scorecard's HTML and CSV list all that are kept.
+PDF_MISSES = 5
 GREY = (97, 97, 97)
 RED = (198, 40, 40)
 BORDER = (207, 216, 220)
 HEAD_FILL = (236, 239, 241)
 WHITE = (255, 255, 255)
+BLACK = (0, 0, 0)
 LINK = (21, 101, 192)
 
 
@@ -47,46 +54,41 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 
 
 @lru_cache(maxsize=1)
-def _font_files() -> tuple[str, str]:
-    """The regular and bold DejaVu Sans cut to ``UNICODE_RANGES``, made once per machine."""
+def _font_file() -> str:
+    """DejaVu Sans cut to ``UNICODE_RANGES``, made once per machine."""
     from fontTools import subset
 
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # a line per table otherwise
     folder = Path(tempfile.gettempdir()) / "presswatch-fonts"
     folder.mkdir(exist_ok=True)
-    paths = []
-    for source in (FONT_PATH, FONT_PATH.with_name("DejaVuSans-Bold.ttf")):
-        recipe = repr((UNICODE_RANGES, "no-layout", "no-hinting")).encode()
-        key = hashlib.sha256(source.read_bytes() + recipe).hexdigest()
-        target = folder / f"{source.stem}-{key[:16]}.ttf"
-        if not target.exists():
-            options = subset.Options()
-            # No text shaping is asked of fpdf2 (the scripts need none), so no GSUB/GPOS, and
-            # no hinting: fpdf2 parses the font for every document, the smaller the faster.
-            options.layout_features = []
-            options.hinting = False
-            options.name_IDs = ["*"]
-            options.notdef_outline = True
-            options.drop_tables += ["FFTM"]
-            font = subset.load_font(str(source), options)
-            subsetter = subset.Subsetter(options)
-            subsetter.populate(
-                unicodes=[c for first, last in UNICODE_RANGES for c in range(first, last + 1)]
-            )
-            subsetter.subset(font)
-            partial = target.with_name(f"{target.name}.{os.getpid()}.part")
-            subset.save_font(font, str(partial), options)
-            partial.replace(target)  # atomic: another process may be writing it too
-        paths.append(str(target))
-    return paths[0], paths[1]
+    recipe = repr((UNICODE_RANGES, "no-layout", "no-hinting")).encode()
+    key = hashlib.sha256(FONT_PATH.read_bytes() + recipe).hexdigest()
+    target = folder / f"{FONT_PATH.stem}-{key[:16]}.ttf"
+    if not target.exists():
+        options = subset.Options()
+        # No text shaping is asked of fpdf2 (the scripts need none), so no GSUB/GPOS, and no
+        # hinting: fpdf2 parses the font for every document, the smaller the faster.
+        options.layout_features = []
+        options.hinting = False
+        options.name_IDs = ["*"]
+        options.notdef_outline = True
+        options.drop_tables += ["FFTM"]
+        font = subset.load_font(str(FONT_PATH), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(
+            unicodes=[c for first, last in UNICODE_RANGES for c in range(first, last + 1)]
+        )
+        subsetter.subset(font)
+        partial = target.with_name(f"{target.name}.{os.getpid()}.part")
+        subset.save_font(font, str(partial), options)
+        partial.replace(target)  # atomic: another process may be writing it too
+    return str(target)
 
 
 class _Document(FPDF):
     def __init__(self, lang, data, title: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
-        regular, bold = _font_files()
-        self.add_font(FONT, "", regular)
-        self.add_font(FONT, "B", bold)
+        self.add_font(FONT, "", _font_file())
         self.texts = lang
         self.data = data
         self.set_creation_date(dt.datetime.combine(data.rating["period_end"], dt.time(), dt.UTC))
@@ -101,29 +103,41 @@ class _Document(FPDF):
 
     def footer(self) -> None:
         self.set_y(-11)
-        self.set_font(FONT, "", 7)
-        self.set_text_color(*GREY)
+        self.style(7, colour=GREY)
         self.cell(0, 4, f"{self.texts.version(self.data)} · {self.page_no()}/{{nb}}", align="R")
         self.set_text_color(0, 0, 0)
 
-    # Text is laid out through ``lines``: fpdf2 breaks lines in Python a character at a time
-    # (~1 ms a paragraph), and most of a scorecard's text (indicator names, notes, labels) is
-    # the same in every scorecard of a language, so its line breaks are remembered.
+    def style(self, size: float, *, bold: bool = False, colour=BLACK) -> None:
+        """The font size and colour; bold is the regular face drawn with an outline of its
+        own colour (one embedded face: fpdf2 parses and cuts each face again for every
+        document, ~20 ms a face)."""
+        self.set_font(FONT, "", size)
+        self.set_text_color(*colour)
+        if bold:
+            self.text_mode = TextMode.FILL_STROKE
+            self.set_draw_color(*colour)
+            self.set_line_width(size * 0.018)
+        else:
+            self.text_mode = TextMode.FILL
+
+    # Text is broken into lines here, on spaces, from the font's glyph widths: fpdf2's own
+    # line breaking (multi_cell) handles styled fragments and costs ~1 ms a paragraph, most of a
+    # scorecard's time. Lines are remembered: most of the text is the same in every scorecard
+    # of a language (indicator names, notes, labels).
     def lines(self, text: str, width: float) -> list[str]:
-        key = (self.font_style, self.font_size_pt, round(width, 2), text)
+        key = (self.font_size_pt, round(width, 2), text)
         found = _LINE_BREAKS.get(key)
         if found is None:
-            found = self.multi_cell(width, 1, text, align="L", dry_run=True,
-                                    output=MethodReturnValue.LINES, padding=0)  # fmt: skip
+            found = _break_lines(
+                text, width, self.current_font.cw, self.font_size_pt / 1000 / self.k
+            )
             if len(_LINE_BREAKS) < 50_000:
                 _LINE_BREAKS[key] = found
         return found
 
     def line_of(self, text: str, size: float = 10, *, bold: bool = False, colour=None,
                 height: float = 5, indent: float = 0, link: str | None = None) -> None:  # fmt: skip
-        self.set_font(FONT, "B" if bold else "", size)
-        if colour:
-            self.set_text_color(*colour)
+        self.style(size, bold=bold, colour=colour or BLACK)
         for line in self.lines(text, self.epw - indent):
             self.set_x(self.l_margin + indent)
             self.cell(self.epw - indent, height, line, link=link or "",
@@ -131,12 +145,11 @@ class _Document(FPDF):
         self.set_text_color(0, 0, 0)
 
     def label_value(self, label: str, value: str, *, band: str | None = None) -> None:
-        self.set_font(FONT, "", 10)
+        self.style(10)
         self.cell(72, 6, label + ":")
         if band:
             self.set_fill_color(*_rgb(BAND_COLOURS[band]))
-            self.set_text_color(*((33, 33, 33) if band == "yellow" else (255, 255, 255)))
-            self.set_font(FONT, "B", 10)
+            self.style(10, bold=True, colour=(33, 33, 33) if band == "yellow" else WHITE)
             self.cell(self.get_string_width(value) + 6, 6, value, fill=True, align="C",
                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
             self.set_text_color(0, 0, 0)
@@ -181,7 +194,7 @@ class _Document(FPDF):
         laid_out = []
         for (text, style), width in zip(cells, widths, strict=True):
             bold = style in ("heading", "low") or style in BAND_COLOURS
-            self.set_font(FONT, "B" if bold else "", 8.5)
+            self.style(8.5)
             laid_out.append((self.lines(text, width - 2 * pad), style, bold))
         height = max(len(lines) for lines, _, _ in laid_out) * line_height + 2 * pad - 0.8
         if fits_only and self.get_y() + height > self.page_break_trigger:
@@ -190,9 +203,10 @@ class _Document(FPDF):
         for (lines, style, bold), width, align in zip(laid_out, widths, aligns, strict=True):
             fill, colour = _CELL_COLOURS.get(style, (WHITE, (0, 0, 0)))
             self.set_fill_color(*fill)
+            self.set_draw_color(*BORDER)
+            self.set_line_width(0.2)
             self.rect(x, y, width, height, style="DF")
-            self.set_font(FONT, "B" if bold else "", 8.5)
-            self.set_text_color(*colour)
+            self.style(8.5, bold=bold, colour=colour)
             for number, line in enumerate(lines):
                 self.set_xy(x + pad, y + pad - 0.4 + number * line_height)
                 self.cell(width - 2 * pad, line_height, line, align=align)
@@ -203,6 +217,37 @@ class _Document(FPDF):
 
 
 _LINE_BREAKS: dict[tuple, list[str]] = {}
+
+
+def _break_lines(text: str, width: float, widths, scale: float) -> list[str]:
+    """``text`` in lines no wider than ``width`` (mm), broken at spaces (a word wider than a
+    line, such as a long link, is broken between characters). ``widths``: the font's glyph
+    widths by code point, in 1/1000 em; ``scale``: mm per unit at the font size."""
+    space = widths[32] * scale
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line, line_width = "", 0.0
+        for word in paragraph.split(" "):
+            word_width = sum(widths[ord(c)] for c in word) * scale
+            if line and line_width + space + word_width <= width:
+                line, line_width = f"{line} {word}", line_width + space + word_width
+                continue
+            if line:
+                lines.append(line)
+            line, line_width = word, word_width
+            while line_width > width and len(line) > 1:  # a word longer than the line
+                cut, cut_width = 0, 0.0
+                while cut < len(line) and cut_width + widths[ord(line[cut])] * scale <= width:
+                    cut_width += widths[ord(line[cut])] * scale
+                    cut += 1
+                cut = max(cut, 1)
+                lines.append(line[:cut])
+                line = line[cut:]
+                line_width = sum(widths[ord(c)] for c in line) * scale
+        lines.append(line)
+    return lines
+
+
 _CELL_COLOURS = {
     "heading": (HEAD_FILL, (0, 0, 0)),
     "low": (WHITE, RED),
@@ -286,13 +331,13 @@ def scorecard(context: dict[str, Any], lang) -> bytes:
         pdf.line_of(text, 9, height=4.5)
         if i["missed"]:
             pdf.line_of(f"{lang.t('report.missed')}:", 8.5, colour=GREY, height=4.2)
-            for item, url in i["missed"]:
+            for item, url in i["missed"][:PDF_MISSES]:
                 if url:
                     pdf.line_of(f"• {item}: {url}", 8.5, colour=LINK, height=4.2, indent=4,
                                 link=url)  # fmt: skip
                 else:
                     pdf.line_of(f"• {item}", 8.5, height=4.2, indent=4)
-            if i["more"]:
+            if i["more"] or len(i["missed"]) > PDF_MISSES:
                 pdf.line_of(f"• {lang.t('report.more')}", 8.5, colour=GREY, height=4.2, indent=4)
         pdf.ln(1)
     return bytes(pdf.output())

@@ -4,14 +4,16 @@ test or the CLI runs them the same way.
 
 1. ``compute_task``: the half-year's rating (provisional; a rerun with the same methodology
    changes nothing, a final one is never rewritten). ``dry_run`` rolls it back.
-2. ``plan_scorecards`` / ``scorecards_task`` (mapped over batches of institutions): each rated
-   institution's scorecard, in its language, as a ``rating_scorecard`` notice with its PDF
-   attached (deduplicated per period, version and institution: a rerun or a backfill never
-   writes one twice).
-3. ``open_window_task``: the dispute window opens on the day the scorecards are issued
-   (``rating.dispute_window_days``), and records whether they were really sent.
+2. ``open_window_task``: the dispute window opens on the day the scorecards are issued
+   (``rating.dispute_window_days``), and records whether they are really sent; first, so that
+   the scorecards state the window's last day.
+3. ``plan_scorecards`` / ``scorecards_task`` (mapped over batches of institutions): each rated
+   institution's scorecard, in its language, rendered (``rating.render_processes`` processes)
+   and stored, then a ``rating_scorecard`` notice with its PDF attached (deduplicated per
+   period, version and institution: a rerun or a backfill never writes one twice).
 4. ``reports_task``: the agency's league table and every scorecard as files (HTML, PDF, CSV)
-   under the reports folder (``PRESSWATCH_REPORTS_DIR``, default ``out/reports``).
+   under the reports folder (``PRESSWATCH_REPORTS_DIR``, default ``out/reports``), and the
+   league table to the agency.
 5. ``finalize_due_task``: every provisional rating whose window has closed becomes final with
    its corrections applied, and its accountability notices (``rating_accountability``) are
    written: sent only when its scorecards were sent (a backfill's never are, unless asked).
@@ -347,7 +349,7 @@ def reports_task(
     with db.connect(url) as conn:
         files = report_module.write_reports(
             conn, rating_id, out_dir or reports_dir(), agency_language=settings.agency.language,
-            codes=codes,
+            codes=codes, processes=report_module.render_processes(settings.rating.render_processes),
         )  # fmt: skip
         league = None
         if notify is not None:
