@@ -18,7 +18,7 @@ half-year, each indicator with its evidence. The rating stores the exact setting
    from the day its scorecards are issued; corrections are filed with `presswatch rating
    dispute` meanwhile. A rerun does not move it.
 3. `plan_scorecards`: the rated institutions in batches.
-4. `issue_scorecards` (mapped, named like `institutions 1-500 of 3000`): each institution's
+4. `issue_scorecards` (mapped, named like `institutions 1-1000 of 3000`): each institution's
    scorecard in its language (HTML, PDF, CSV, kept in `rating_document`), and a
    `rating_scorecard` notice with the PDF attached.
 5. `write_reports`: the agency's league table (HTML, PDF) and every result (CSV), then all the

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import time
 from dataclasses import asdict, dataclass
 from typing import NamedTuple
@@ -400,6 +401,161 @@ def _raw_copy_items(conn: psycopg.Connection, items: list) -> float:
     return seconds
 
 
+# --- R10: the semiannual rating ---------------------------------------------------------------
+
+RATING_PERIOD = "2026-H1"  # the half-year that ends with END_DATE
+
+
+def _rating(url: str) -> list[Figure]:
+    """The half-year 2026-H1's rating (``rating.compute`` for every institution, commit
+    included), beside one sequential scan of the half-year's posts in one process (target:
+    within twice that).
+
+    The facts it reads are written set-based (``sql/bench/rating.sql``): a row per institution
+    and day of the half-year and a row per head's account and ISO week, the weeks counted from
+    the stored posts, as the half-year's daily compliance runs would have stored them (the rows
+    of the days compliance computed above are replaced, with the same facts where the rating
+    reads them). Running ``compliance.compute_day`` for each of the 181 days instead would take
+    minutes (a second or two a day) and time nothing the rating does. The accreditation
+    requests, media plans and events are the demo seed's, the clocks ``_sla_world``'s.
+
+    The scan runs without parallel workers because the rating cannot have any: its statements
+    write (into temporary tables), and PostgreSQL plans no parallel query for a statement that
+    writes. With workers the scan is faster by up to the number of cores; that time is printed
+    for information."""
+    from presswatch.rating import compute
+    from presswatch.rating.periods import HalfYear
+    from presswatch.settings import get
+
+    settings = get()
+    period = HalfYear.parse(RATING_PERIOD)
+    assert HalfYear.containing(END_DATE) == period, "the bench's year must end with the period"
+    queries = db.named_statements((ROOT / "sql" / "bench" / "rating.sql").read_text())
+    params = {
+        "first_day": period.start, "end_day": period.end, "tz": settings.timezone,
+        "platforms": list(settings.posting.required_platforms),
+        "require_verified": settings.posting.require_verified,
+        "wiki_langs": list(settings.wikipedia.languages),
+        "min_posts": settings.posting.min_posts_per_week, "scope": settings.posting.scope,
+        "settings_sha256": settings.sha256(),
+    }  # fmt: skip
+    with db.connect(url) as conn:
+        started = time.perf_counter()
+        for name in ("delete_institution_days", "delete_head_account_weeks"):
+            conn.execute(queries[name], params)
+        days = conn.execute(queries["institution_days"], params).rowcount
+        weeks = conn.execute(queries["head_account_weeks"], params).rowcount
+        conn.commit()
+        facts_seconds = time.perf_counter() - started
+        stories, clocks, requests, events = conn.execute(
+            queries["half_year_counts"], params
+        ).fetchone()
+    with db.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE) institution_compliance_daily, account_week_compliance")
+        _checkpoint(conn)
+    interval = period.interval(settings.timezone)
+    with db.connect(url) as conn:
+        posts, scan_seconds = _scan_posts(conn, interval, workers=False)
+        _, parallel_scan_seconds = _scan_posts(conn, interval, workers=True)
+        _checkpoint(conn)
+        started = time.perf_counter()
+        report = compute.compute(conn, None, period)
+        conn.commit()
+        seconds = time.perf_counter() - started
+    print(
+        f"rating {period.label}: {seconds:.2f} s ({report.rated:,} of {report.institutions:,}"
+        f" institutions rated, {report.held_accountable:,} held accountable); one seq scan of"
+        f" the half-year's {posts:,} posts {scan_seconds:.2f} s ({parallel_scan_seconds:.2f} s"
+        f" with parallel workers); facts written in {facts_seconds:.1f} s ({days:,} institution"
+        f" days, {weeks:,} account weeks; {stories:,} stories, {clocks:,} clocks,"
+        f" {requests:,} accreditation requests, {events:,} planned events in the half-year)"
+    )
+    return [
+        Figure(
+            "rating_sql_seconds", round(seconds, 2), "s",
+            reference=round(scan_seconds, 3),
+            reference_unit="s (one sequential scan of the half-year's posts, one process;"
+                           " target: within 2x)",
+        ),
+        Figure("rating_institutions_rated", report.rated, "institutions"),
+        Figure("rating_half_year_posts", posts, "posts"),
+        Figure("rating_half_year_stories", stories, "stories"),
+        Figure("rating_half_year_clocks", clocks, "clocks"),
+        Figure("rating_half_year_institution_days", days, "rows"),
+        Figure("rating_half_year_account_weeks", weeks, "rows"),
+        Figure("rating_facts_seconds", round(facts_seconds, 1), "s"),
+    ]  # fmt: skip
+
+
+def _scan_posts(
+    conn: psycopg.Connection, interval: tuple[dt.datetime, dt.datetime], *, workers: bool
+) -> tuple[int, float]:
+    """The posts in ``interval`` counted by a sequential scan (no index), and its seconds."""
+    conn.execute("SET LOCAL enable_indexscan = off")
+    conn.execute("SET LOCAL enable_bitmapscan = off")
+    if not workers:
+        conn.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+    started = time.perf_counter()
+    posts = conn.execute(
+        "SELECT count(*) FROM post WHERE posted_at >= %s AND posted_at < %s", interval
+    ).fetchone()[0]
+    seconds = time.perf_counter() - started
+    conn.rollback()
+    return posts, seconds
+
+
+def _rating_dag(url: str) -> list[Figure]:
+    """The whole ``rating_semiannual`` run for 2026-H1 on the bench world, from no rating to
+    every scorecard issued (3,000 notices with their PDFs) and the reports written to a folder:
+    ``airflow dags test`` (one process: the tasks one after another, the scorecards rendered by
+    ``rating.render_processes`` processes), Airflow's start included. The rating ``_rating``
+    stored is removed first, so that the run computes it again."""
+    from presswatch import airflow_env
+    from presswatch.demo.run import airflow_command
+
+    env = airflow_env.environment(url)
+    reports = ROOT / ".presswatch" / "bench-reports"
+    shutil.rmtree(reports, ignore_errors=True)
+    env["PRESSWATCH_REPORTS_DIR"] = str(reports)
+    metadata = db.with_database(url, db.AIRFLOW_DATABASE)
+    db.ensure_database(metadata)
+    airflow_command(env, "db", "migrate")
+    with db.connect(url) as conn:
+        conn.execute("DELETE FROM notice WHERE kind LIKE 'rating%%'")
+        conn.execute("DELETE FROM rating WHERE period = %s", [RATING_PERIOD])
+        conn.commit()
+    with db.connect(url, autocommit=True) as conn:
+        _checkpoint(conn)
+    from presswatch.rating.periods import HalfYear
+
+    # `airflow dags test` runs the data interval that ends at the date it is given.
+    end = dt.datetime.combine(
+        HalfYear.parse(RATING_PERIOD).end, dt.time(), dt.timezone(dt.timedelta(hours=5))
+    )
+    started = time.perf_counter()
+    airflow_command(env, "dags", "test", "rating_semiannual", end.isoformat())
+    seconds = time.perf_counter() - started
+    with db.connect(url) as conn:
+        notices, documents, size = conn.execute(
+            "SELECT (SELECT count(*) FROM notice WHERE kind = 'rating_scorecard'),"
+            " count(*), coalesce(sum(length(content)), 0) FROM rating_document"
+        ).fetchone()
+    files = sum(1 for p in reports.rglob("*") if p.is_file())
+    print(
+        f"rating_semiannual {RATING_PERIOD}: {seconds:.0f} s (airflow dags test); {notices:,}"
+        f" scorecard notices, {documents:,} documents ({size / 2**20:.0f} MiB), {files:,} files"
+        f" in {reports}"
+    )
+    return [
+        Figure(
+            "rating_dag_seconds", round(seconds, 1), "s",
+            reference=120, reference_unit="s (target)",
+        ),
+        Figure("rating_scorecards_issued", notices, "notices"),
+        Figure("rating_documents_size", round(size / 2**20), "MiB"),
+    ]  # fmt: skip
+
+
 def main() -> int:
     institutions = int(os.environ.get("PRESSWATCH_BENCH_INSTITUTIONS", "3000"))
     days = int(os.environ.get("PRESSWATCH_BENCH_DAYS", "365"))
@@ -417,6 +573,8 @@ def main() -> int:
     figures += _sla_world(url, int(os.environ.get("PRESSWATCH_BENCH_STORIES", SLA_STORIES)))
     figures += _sla_sweep(url)
     figures += _story_ingest(url)
+    figures += _rating(url)
+    figures += _rating_dag(url)
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps([asdict(f) for f in figures], indent=2) + "\n")

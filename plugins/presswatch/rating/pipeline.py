@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 QUERIES = "rating/notices"
 DEFAULT_REPORTS = ROOT / "out" / "reports"
-SCORECARD_BATCH = 500
+SCORECARD_BATCH = 1000  # each batch starts its render processes once
 
 
 def reports_dir() -> Path:
@@ -109,7 +109,7 @@ def compute_task(
 def plan_scorecards(
     url: str, rating_id: int, codes: Sequence[str] | None, batch_size: int = SCORECARD_BATCH
 ) -> list[dict[str, Any]]:
-    """The rated institutions in batches, each named for the UI ("institutions 1-500 of 3000")."""
+    """The rated institutions in batches, each named for the UI ("institutions 1-1000 of 3000")."""
     with db.connect(url) as conn:
         ids = [
             row[0]
@@ -177,21 +177,17 @@ def _write_notices(
             [row[0] for row in rows],
             report_module.render_processes(settings.rating.render_processes),
         )
-    finally:
-        documents.close()
-    if kind == "rating_scorecard":
-        conn.commit()
-    keys = {code: f"{kind}:{period}:v{version}:{code}" for _, code, *_ in rows}
-    existing = {
-        key
-        for (key,) in conn.execute(
-            db.named_queries(QUERIES)["existing_notices"], {"dedup_keys": list(keys.values())}
-        )
-    }
-    documents = report_module.Documents(conn, data)
-    try:
+        if kind == "rating_scorecard":
+            conn.commit()
+        keys = {code: f"{kind}:{period}:v{version}:{code}" for _, code, *_ in rows}
+        existing = {
+            key
+            for (key,) in conn.execute(
+                db.named_queries(QUERIES)["existing_notices"], {"dedup_keys": list(keys.values())}
+            )
+        }
         for inst_id, code, language, name, head_id, head_name, head_title in rows:
-            pdf_name = documents.ensure_scorecard(inst_id)
+            pdf_name = documents.scorecard_names(data.by_id[inst_id])[0]
             if keys[code] in existing:
                 notices.existing[kind] = notices.existing.get(kind, 0) + 1
                 continue

@@ -672,6 +672,7 @@ class Documents:
         self.charts = Charts(data)
         self.langs: dict[str, Lang] = {}
         self.rendered = 0
+        self.fresh: dict[str, bytes] = {}  # the PDFs stored by this object, for attachments
         # The agency's names head every document: a change of them renders them again.
         self.agency = settings_module.get().agency.name
 
@@ -695,6 +696,8 @@ class Documents:
                         }
                     )
                     self.sources[document.name] = source_sha256
+                    if document.content_type == "application/pdf":
+                        self.fresh[document.name] = document.content
                 if batch and (document is None or len(batch) >= 300):
                     cur.executemany(self.queries["upsert_document"], batch)
                     self.rendered += len(batch)
@@ -739,6 +742,8 @@ class Documents:
             self._store((d, source) for d in render_agency(self.data, language, self.charts))
 
     def content(self, name: str) -> bytes:
+        if name in self.fresh:
+            return self.fresh[name]
         row = self.conn.execute(
             self.queries["document"], {"rating_id": self.data.rating["id"], "name": name}
         ).fetchone()
