@@ -42,7 +42,7 @@ from presswatch.rating.compute import WEIGHT_OF
 
 QUERIES = "rating/report"
 # Bump when a template, a chart or the PDF's layout changes: every document is rendered again.
-LAYOUT_VERSION = 1
+LAYOUT_VERSION = 2
 TREND_PERIODS = 6
 INDICATORS = tuple(WEIGHT_OF)  # r1 .. r9
 NAME_COLUMN = {"uz-Latn": "name_uz_latn", "uz-Cyrl": "name_uz_cyrl", "ru": "name_ru",
