@@ -32,7 +32,6 @@ import psycopg
 
 from presswatch import db
 from presswatch import settings as settings_module
-from presswatch.errors import PresswatchError
 from presswatch.notices import outbox
 from presswatch.paths import ROOT
 from presswatch.rating import compute, dispute
@@ -417,9 +416,3 @@ def finalize_due_task(
             url, result["rating_id"], notify=send_allowed and window.notices_sent, run=run
         )["folder"]
     return {"finalized": finalized}
-
-
-def require_rating(result: Mapping[str, Any]) -> int:
-    if result.get("dry_run"):
-        raise PresswatchError("a dry run stores no rating")
-    return int(result["rating_id"])

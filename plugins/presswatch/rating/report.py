@@ -730,11 +730,6 @@ class Documents:
             for document in documents
         )
 
-    def ensure_scorecard(self, institution_id: int) -> str:
-        """The institution's scorecard rendered and stored unless it is already; its PDF name."""
-        self.ensure_scorecards([institution_id])
-        return self.scorecard_names(self.data.by_id[institution_id])[0]
-
     def ensure_agency(self, language: str) -> None:
         source = self._source(agency_source(self.data, language))
         names = ("agency.pdf", "agency.html", "rating.csv")
