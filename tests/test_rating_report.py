@@ -186,3 +186,15 @@ def test_notice_facts_mark_not_applicable_and_the_indicators_to_explain(conn, ra
         i["key"] for i in facts["indicators"] if i["score"] is not None and i["score"] < 55
     ]
     assert facts["failed"]
+
+
+def test_scorecards_rendered_by_worker_processes_are_the_ones_rendered_in_process(conn, rated):
+    data = report.load(conn, rated)
+    ids = [i.id for i in data.rated]
+    in_process = [report.render_scorecard(data, i, report.Charts(data), {}) for i in ids]
+
+    by_workers = list(report._render_in_processes(data, ids, processes=2))
+
+    assert [[d.content for d in docs] for docs in by_workers] == [
+        [d.content for d in docs] for docs in in_process
+    ]
