@@ -54,7 +54,7 @@ def rating_finalize_daily():
         context = get_current_context()
         return pipeline.finalize_due_task(
             domain_url(), send_allowed=outbox.should_send_in(context), run=run_info(context),
-            on=pipeline.run_day(context),
+            on=pipeline.interval_end_day(context),
         )  # fmt: skip
 
     finalize_due()

@@ -74,7 +74,9 @@ class _Images(HTMLParser):
 
 
 def test_the_reports_are_written_with_charts_in_each_institution_s_language(conn, rated, tmp_path):
-    files = report.write_reports(conn, rated, tmp_path, agency_language="uz-Latn")
+    files = report.write_reports(
+        conn, report.load(conn, rated), tmp_path, agency_language="uz-Latn"
+    )
 
     assert files.folder == tmp_path / "2025-H1-v1"
     assert sorted(p.name for p in (files.folder / "scorecards").iterdir()) == [
@@ -141,10 +143,10 @@ def test_the_reports_are_written_with_charts_in_each_institution_s_language(conn
 
 
 def test_a_rerun_renders_nothing_and_leaves_the_files_as_they_were(conn, rated, tmp_path):
-    first = report.write_reports(conn, rated, tmp_path, agency_language="en")
+    first = report.write_reports(conn, report.load(conn, rated), tmp_path, agency_language="en")
     before = {p: p.read_bytes() for p in first.folder.rglob("*") if p.is_file()}
 
-    again = report.write_reports(conn, rated, tmp_path, agency_language="en")
+    again = report.write_reports(conn, report.load(conn, rated), tmp_path, agency_language="en")
 
     assert first.rendered == 9 + 3 and again.rendered == 0
     assert {p: p.read_bytes() for p in again.folder.rglob("*") if p.is_file()} == before
@@ -160,13 +162,13 @@ def test_the_same_rating_gives_the_same_bytes(conn, rated, tmp_path):
 
 
 def test_a_final_rating_renders_its_documents_again_with_its_status(conn, rated, tmp_path):
-    first = report.write_reports(conn, rated, tmp_path, agency_language="ru")
+    first = report.write_reports(conn, report.load(conn, rated), tmp_path, agency_language="ru")
     assert "Предварительный" in pdf_text(first.agency_pdf.read_bytes())
     dispute.open_window(conn, rated, dt.date(2025, 7, 1), 10, sent=False)
     compute.finalize(conn, H1)
     conn.commit()
 
-    final = report.write_reports(conn, rated, tmp_path, agency_language="ru")
+    final = report.write_reports(conn, report.load(conn, rated), tmp_path, agency_language="ru")
 
     assert final.rendered == 12
     assert "Окончательный с" in pdf_text(final.agency_pdf.read_bytes())
@@ -177,7 +179,7 @@ def test_a_final_rating_renders_its_documents_again_with_its_status(conn, rated,
 def test_notice_facts_mark_not_applicable_and_the_indicators_to_explain(conn, rated):
     data = report.load(conn, rated)
     gamma = next(i.id for i in data.institutions if i.code == "gamma")
-    facts = report.notice_facts(data, gamma, "uz-Latn")
+    facts = report.notice_facts(data, gamma)
     assert facts["rank"] == 3 and facts["of_total"] == 3 and facts["band"] == "red"
     by_key = {i["key"]: i for i in facts["indicators"]}
     assert by_key["responsiveness"]["score"] is None

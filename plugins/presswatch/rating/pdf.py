@@ -148,8 +148,9 @@ class _Document(FPDF):
         self.style(10)
         self.cell(72, 6, label + ":")
         if band:
-            self.set_fill_color(*_rgb(BAND_COLOURS[band]))
-            self.style(10, bold=True, colour=(33, 33, 33) if band == "yellow" else WHITE)
+            fill, colour = _CELL_COLOURS[band]
+            self.set_fill_color(*fill)
+            self.style(10, bold=True, colour=colour)
             self.cell(self.get_string_width(value) + 6, 6, value, fill=True, align="C",
                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
             self.set_text_color(0, 0, 0)
@@ -381,7 +382,7 @@ def agency(context: dict[str, Any], lang) -> bytes:
     for number, (code, weight) in enumerate(data.weights.items(), start=1):
         pdf.line_of(f"R{number} {lang.indicator(code)}: {lang.percent(weight)}", 9, height=4.5)
     pdf.ln(1)
-    pdf.line_of(lang.t("report.accountability_rule", share=lang.share(context["share"])), 9,
+    pdf.line_of(lang.t("report.accountability_rule", share=lang.percent(context["share"])), 9,
                 height=4.5)  # fmt: skip
     pdf.line_of(lang.t("report.not_applicable_note"), 9, colour=GREY, height=4.5)
     return bytes(pdf.output())

@@ -60,11 +60,12 @@ def run_period(context: Mapping[str, Any], settings: Settings | None = None) -> 
     start, end = context.get("data_interval_start"), context.get("data_interval_end")
     if start is not None and end is not None and start != end:
         return HalfYear.of_interval(start, end, settings.timezone)
-    return HalfYear.last_ended_before(dt.datetime.now(settings.tz).date())
+    return HalfYear.last_ended_before(today(settings))
 
 
-def run_day(context: Mapping[str, Any], settings: Settings | None = None) -> dt.date:
-    """The local day a daily run ends on (its data interval's end), else today."""
+def interval_end_day(context: Mapping[str, Any], settings: Settings | None = None) -> dt.date:
+    """The local day a run's data interval ends on, else today (the day a daily finalize run
+    finalizes as of; not ``activity.daily.run_day``, the day a compliance run checks)."""
     settings = settings or settings_module.get()
     end = context.get("data_interval_end")
     return end.astimezone(settings.tz).date() if end is not None else today(settings)
@@ -96,7 +97,7 @@ def compute_task(
     if dry_run:
         log.info("dry run: the rating was computed and rolled back")
     result = report.as_dict()
-    result["dry_run"] = bool(params.get("dry_run"))
+    result["dry_run"] = dry_run
     log.info(
         "%s v%s (%s): %s; %s institutions, %s rated, %s held accountable",
         report.period, report.version, report.status, report.action, report.institutions,
@@ -207,7 +208,7 @@ def _write_notices(
                     "addressee": addressee,
                     "institution": {"name": name},
                     "agency": {"name": agency.name[language], "email": agency.email},
-                    "facts": report_module.notice_facts(data, inst_id, language),
+                    "facts": report_module.notice_facts(data, inst_id),
                 },
                 issued_on=issued_on,
                 send=send,
@@ -278,7 +279,7 @@ def open_window_task(
 
 def _league_notice(
     conn: psycopg.Connection,
-    rating_id: int,
+    data: Any,
     *,
     send: bool,
     issued_on: dt.date,
@@ -289,7 +290,6 @@ def _league_notice(
     with the agency's report (PDF) and every result (CSV) attached."""
     from presswatch.rating import report as report_module
 
-    data = report_module.load(conn, rating_id)
     agency, language = settings.agency, settings.agency.language
     documents = report_module.Documents(conn, data)
     try:
@@ -342,14 +342,15 @@ def reports_task(
 
     settings = settings_module.get()
     with db.connect(url) as conn:
+        data = report_module.load(conn, rating_id)
         files = report_module.write_reports(
-            conn, rating_id, out_dir or reports_dir(), agency_language=settings.agency.language,
+            conn, data, out_dir or reports_dir(), agency_language=settings.agency.language,
             codes=codes, processes=report_module.render_processes(settings.rating.render_processes),
         )  # fmt: skip
         league = None
         if notify is not None:
             league = _league_notice(
-                conn, rating_id, send=notify, issued_on=today(settings), run=run or {},
+                conn, data, send=notify, issued_on=today(settings), run=run or {},
                 settings=settings,
             ).as_dict()  # fmt: skip
             conn.commit()

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,20 @@ QUERIES = "rating/report"
 LAYOUT_VERSION = 2
 TREND_PERIODS = 6
 INDICATORS = tuple(WEIGHT_OF)  # r1 .. r9
+# The counts each indicator's evidence sentence names: its placeholder -> the evidence key
+# (``sql/queries/rating/indicators.sql`` builds the evidence).
+EVIDENCE_COUNTS = {
+    "r1": {"present": "days_all_present", "days": "days", "verified": "days_all_verified"},
+    "r2": {"met": "pairs_met", "pairs": "pairs"},
+    "r3": {"in_time": "in_time", "clocks": "clocks"},
+    "r4": {"in_time": "in_time", "requests": "requests", "undecided": "undecided"},
+    "r5": {"ok": "days_ok", "days": "days"},
+    "r6": {"ok": "days_ok", "days": "days"},
+    "r7": {"present": "days_all_present", "days": "days"},
+    "r8": {"days": "days", "android": "days_android", "ios": "days_ios",
+           "open_data": "days_open_data"},
+    "r9": {"held": "held", "planned": "planned"},
+}  # fmt: skip
 NAME_COLUMN = {"uz-Latn": "name_uz_latn", "uz-Cyrl": "name_uz_cyrl", "ru": "name_ru",
                "en": "name_en"}  # fmt: skip
 
@@ -105,20 +120,32 @@ class ReportData:
     def methodology(self) -> dict[str, Any]:
         return self.rating["methodology"]
 
-    @property
+    @cached_property
     def bands(self) -> dict[str, float]:
         bands = self.methodology["rating"]["bands"]
         return {"green_min": float(bands["green_min"]), "yellow_min": float(bands["yellow_min"])}
 
-    @property
+    @cached_property
     def weights(self) -> dict[str, float]:
         """r1.. -> the methodology's weight."""
         return {code: float(self.methodology["rating"]["weights"][name])
                 for code, name in WEIGHT_OF.items()}  # fmt: skip
 
-    @property
+    @cached_property
     def rated(self) -> list[Institution]:
+        """The institutions with a score, best first (read for every document: kept)."""
         return [i for i in self.institutions if i.score is not None]
+
+    @cached_property
+    def band_counts(self) -> dict[str, int]:
+        return {
+            band: sum(i.band == band for i in self.rated) for band in ("green", "yellow", "red")
+        }
+
+    def median_hours(self, institution_id: int) -> float | None:
+        """R3's median hours to the first response (not an indicator: no weight)."""
+        row = self.indicators.get(institution_id, {}).get("r3_median_response_hours", {})
+        return _number(row.get("value"))
 
     @property
     def last_day(self) -> dt.date:
@@ -202,7 +229,7 @@ def _indicator_facts(data: ReportData, institution_id: int) -> list[dict[str, An
     return facts
 
 
-def notice_facts(data: ReportData, institution_id: int, language: str) -> dict[str, Any]:
+def notice_facts(data: ReportData, institution_id: int) -> dict[str, Any]:
     """The ``facts`` of an institution's rating notices (``notices/_facts/rating``)."""
     inst = data.by_id[institution_id]
     if inst.score is None:
@@ -241,9 +268,7 @@ def league_facts(data: ReportData, language: str) -> dict[str, Any]:
         "status": data.rating["status"],
         "closes_last_day": closes_on - dt.timedelta(days=1) if closes_on else None,
         "rated": len(data.rated),
-        "band_counts": {
-            b: sum(i.band == b for i in data.rated) for b in ("green", "yellow", "red")
-        },
+        "band_counts": data.band_counts,
         "top": [row(i) for i in data.rated[:LEAGUE_TOP]],
         "accountable": [row(i) for i in data.rated if i.held_accountable],
         "shown": LEAGUE_SHOWN,
@@ -293,9 +318,7 @@ def scorecard_source(data: ReportData, institution_id: int) -> dict[str, Any]:
         },  # fmt: skip
         "of_total": len(data.rated),
         "indicators": _indicator_facts(data, institution_id),
-        "median_hours": _number(
-            data.indicators.get(institution_id, {}).get("r3_median_response_hours", {}).get("value")
-        ),
+        "median_hours": data.median_hours(institution_id),
         "trend": [
             [period, data.trend.get(institution_id, {}).get(period)]
             for period in data.trend_periods
@@ -358,9 +381,6 @@ class Lang:
         sign = "+" if value > 0 else "\u2212" if value < 0 else "\u00b1"
         return sign + self.number(abs(value), 1)
 
-    def share(self, fraction: float) -> str:
-        return self.percent(fraction)
-
     def status(self, data: ReportData) -> str:
         if data.rating["status"] == "final":
             return self.t("report.final_on", date=self.long_date(data.rating["finalized_on"]))
@@ -382,39 +402,14 @@ class Lang:
         if "red_band" in inst.accountable_because:
             reasons.append(self.t("report.accountable_red_band"))
         if "lowest_share" in inst.accountable_because:
-            reasons.append(self.t("report.accountable_lowest_share", share=self.share(share)))
+            reasons.append(self.t("report.accountable_lowest_share", share=self.percent(share)))
         return ", ".join(reasons)
 
     def evidence(self, code: str, evidence: dict[str, Any]) -> str:
-        e = evidence
-        n = self.number
-        match code:
-            case "r1":
-                return self.t("report.evidence_r1", present=n(e.get("days_all_present", 0)),
-                              days=n(e.get("days", 0)), verified=n(e.get("days_all_verified", 0)))  # fmt: skip
-            case "r2":
-                return self.t("report.evidence_r2", met=n(e.get("pairs_met", 0)),
-                              pairs=n(e.get("pairs", 0)))  # fmt: skip
-            case "r3":
-                return self.t("report.evidence_r3", in_time=n(e.get("in_time", 0)),
-                              clocks=n(e.get("clocks", 0)))  # fmt: skip
-            case "r4":
-                return self.t("report.evidence_r4", in_time=n(e.get("in_time", 0)),
-                              requests=n(e.get("requests", 0)), undecided=n(e.get("undecided", 0)))  # fmt: skip
-            case "r5" | "r6":
-                return self.t(f"report.evidence_{code}", ok=n(e.get("days_ok", 0)),
-                              days=n(e.get("days", 0)))  # fmt: skip
-            case "r7":
-                return self.t("report.evidence_r7", present=n(e.get("days_all_present", 0)),
-                              days=n(e.get("days", 0)))  # fmt: skip
-            case "r8":
-                return self.t("report.evidence_r8", days=n(e.get("days", 0)),
-                              android=n(e.get("days_android", 0)), ios=n(e.get("days_ios", 0)),
-                              open_data=n(e.get("days_open_data", 0)))  # fmt: skip
-            case "r9":
-                return self.t("report.evidence_r9", held=n(e.get("held", 0)),
-                              planned=n(e.get("planned", 0)))  # fmt: skip
-        raise PresswatchError(f"unknown indicator {code}")
+        """The counts behind an indicator as a sentence (``report.evidence_<code>``)."""
+        counts = {name: self.number(evidence.get(field, 0))
+                  for name, field in EVIDENCE_COUNTS[code].items()}  # fmt: skip
+        return self.t(f"report.evidence_{code}", **counts)
 
     def missed(self, code: str, item: dict[str, Any]) -> tuple[str, str | None]:
         """A miss as text, and its link when it has one (a story's permalink)."""
@@ -534,7 +529,6 @@ def _scorecard_context(data: ReportData, institution_id: int, lang: Lang, charts
                 "more": bool(evidence.get("more")),
             }
         )
-    median_hours = scorecard_source(data, institution_id)["median_hours"]
     return {
         "data": data,
         "inst": inst,
@@ -543,7 +537,7 @@ def _scorecard_context(data: ReportData, institution_id: int, lang: Lang, charts
         "indicators": indicators,
         "not_applicable": [i for i in indicators if i["score"] is None],
         "failed": data.failed(institution_id),
-        "median_hours": median_hours,
+        "median_hours": data.median_hours(institution_id),
         "chart_indicators": charts.indicators(institution_id, lang),
         "chart_trend": charts.trend(institution_id, lang),
     }
@@ -578,14 +572,11 @@ def render_agency(data: ReportData, language: str, charts: Charts) -> list[Docum
 
     lang = Lang(language)
     share = float(data.methodology["rating"]["accountability"]["lowest_share"])
-    band_counts = {
-        band: sum(i.band == band for i in data.rated) for band in ("green", "yellow", "red")
-    }
     context = {
         "data": data,
         "lang": lang,
         "share": share,
-        "band_counts": band_counts,
+        "band_counts": data.band_counts,
         "not_rated": [i for i in data.institutions if i.score is None],
         "accountable": [i for i in data.rated if i.held_accountable],
         "chart_distribution": charts.distribution(lang),
@@ -797,7 +788,7 @@ class ReportFiles:
 
 def write_reports(
     conn: psycopg.Connection,
-    rating_id: int,
+    data: ReportData,
     out_dir: Path,
     *,
     agency_language: str,
@@ -806,7 +797,6 @@ def write_reports(
 ) -> ReportFiles:
     """The agency's report and the scorecards (only ``codes``' when given), rendered where
     missing or stale, committed, then written to ``out_dir/<period>-v<version>/``."""
-    data = load(conn, rating_id)
     documents = Documents(conn, data)
     try:
         documents.ensure_agency(agency_language)
@@ -818,7 +808,7 @@ def write_reports(
     names = ["agency.pdf", "agency.html", "rating.csv"] + [
         f"scorecards/{i.code}.{ext}" for i in wanted for ext in ("pdf", "html", "csv")
     ]
-    folder = export(conn, rating_id, out_dir / data.folder_name, names)
+    folder = export(conn, data.rating["id"], out_dir / data.folder_name, names)
     return ReportFiles(
         folder=folder,
         agency_html=folder / "agency.html",
