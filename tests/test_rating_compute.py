@@ -13,6 +13,7 @@ import datetime as dt
 import itertools
 from decimal import Decimal
 
+import psycopg
 import pytest
 
 from presswatch import settings as settings_module
@@ -286,7 +287,12 @@ def build_world(conn) -> dict[str, int]:
     # = 77.78; gamma only its missed clock (R3 = 0: 0.00); beta nothing (not rated).
     add_day(conn, alpha, "2024-10-01", pool=True, council=True, apps=(True, True, True))
     conn.commit()
-    return {"alpha_missed_story": alpha_missed, "alpha_late_request": alpha_late}
+    return {
+        "alpha_missed_story": alpha_missed,
+        "alpha_late_request": alpha_late,
+        "alpha_x_account": a_x,
+        "beta_head": beta_head,
+    }
 
 
 def test_scores_ranks_bands_and_accountability_match_the_hand_computation(conn, world):
@@ -343,8 +349,20 @@ def test_scores_ranks_bands_and_accountability_match_the_hand_computation(conn, 
     }
     assert alpha["r1"][2] == {"days": 2, "period_days": 181, "days_all_present": 1,
                               "days_all_verified": 1}  # fmt: skip
+    assert alpha["r2"][2] == {
+        "pairs": 4,
+        "pairs_met": 3,
+        "missed": [
+            {"scope": "account", "id": world["alpha_x_account"], "week_start": "2025-01-13"}
+        ],
+        "more": False,
+    }
     beta = indicators(conn, report.rating_id, "beta")
     assert beta["r2"][2]["pairs"] == 2 and beta["r2"][0] == Decimal("0.5")
+    # The official's pair is missed once, though both of its accounts' rows are unmet.
+    assert beta["r2"][2]["missed"] == [
+        {"scope": "official", "id": world["beta_head"], "week_start": "2025-02-03"}
+    ]
     assert beta["r3_median_response_hours"][0] == Decimal("3.00")
 
 
@@ -364,6 +382,134 @@ def test_an_institution_without_critical_stories_has_r3_not_applicable_and_its_w
     # ... while alpha's weights are the settings' own.
     alpha = indicators(conn, report.rating_id, "alpha")
     assert alpha["r3"][1] == Decimal("0.25")
+
+
+def test_without_verification_required_an_unverified_platform_counts_as_present(conn, world):
+    base = settings_module.get()
+    unverified_ok = base.model_copy(
+        update={"posting": base.posting.model_copy(update={"require_verified": False})}
+    )
+
+    report = rating.compute(conn, unverified_ok, H1)
+
+    # alpha's second day: x missing, instagram unverified: 3/4 present; (1 + .75) / 2.
+    alpha = indicators(conn, report.rating_id, "alpha")
+    assert alpha["r1"][0] == Decimal("0.875")
+    assert alpha["r1"][2]["days_all_verified"] == 1
+
+
+def test_r2_evidence_lists_the_first_misses_in_week_and_scope_order_and_says_when_cut(conn):
+    inst, head = add_institution(conn, "misses")
+    tg, fb = add_account(conn, inst, head, "telegram"), add_account(conn, inst, head, "facebook")
+    for sunday in ("2025-03-16", "2025-03-09", "2025-03-02"):
+        for account in (tg, fb):
+            add_week(conn, account, sunday, False)
+    add_week(conn, tg, "2025-02-23", True)
+    add_week(conn, fb, "2025-02-23", True)
+    add_week(conn, fb, "2024-12-29", False)  # 2024-H2's
+    base = settings_module.get()
+
+    def r2(evidence_ids: int) -> dict:
+        settings = base.model_copy(
+            update={"rating": base.rating.model_copy(update={"evidence_ids": evidence_ids})}
+        )
+        report = rating.compute(conn, settings, H1, new_version=True)
+        return indicators(conn, report.rating_id, "misses")["r2"][2]
+
+    first, second = sorted((tg, fb))
+    cut = r2(3)
+    assert (cut["pairs"], cut["pairs_met"], cut["more"]) == (8, 2, True)
+    assert cut["missed"] == [
+        {"scope": "account", "id": first, "week_start": "2025-02-24"},
+        {"scope": "account", "id": second, "week_start": "2025-02-24"},
+        {"scope": "account", "id": first, "week_start": "2025-03-03"},
+    ]
+    whole = r2(6)
+    assert whole["more"] is False
+    assert [(m["week_start"], m["id"]) for m in whole["missed"]] == [
+        (week, account)
+        for week in ("2025-02-24", "2025-03-03", "2025-03-10")
+        for account in (first, second)
+    ]
+    assert r2(0)["missed"] == []
+
+
+def test_a_compliance_day_holds_only_the_platforms_and_languages_its_facts_have_bits_for(conn):
+    inst, _ = add_institution(conn, "facts")
+    add_day(conn, inst, "2025-03-01", missing=["x"], unverified=["telegram"], pool=True,
+            wiki_missing=["en"], apps=(False, True, False))  # fmt: skip
+    facts = conn.execute(
+        "SELECT facts, presswatch_compliance_fact_bit('missing:x')"
+        " | presswatch_compliance_fact_bit('unverified:telegram')"
+        " | presswatch_compliance_fact_bit('wiki_missing:en')"
+        " | presswatch_compliance_fact_bit('r5_pool_ok') | presswatch_compliance_fact_bit('r8_ios')"
+        " FROM institution_compliance_daily WHERE institution_id = %s",
+        [inst],
+    ).fetchone()
+    assert facts[0] == facts[1] and bin(facts[0]).count("1") == 5
+
+    with pytest.raises(psycopg.errors.CheckViolation, match="platforms_known"):
+        add_day(conn, inst, "2025-03-02", missing=["youtube"])
+    conn.rollback()
+    with pytest.raises(psycopg.errors.CheckViolation, match="wiki_langs_known"):
+        add_day(conn, inst, "2025-03-03", wiki_missing=["de"])
+    conn.rollback()
+
+
+def test_indicators_belong_to_a_result_which_takes_them_along(conn, world):
+    report = rating.compute(conn, settings_module.get(), H1)
+    conn.commit()
+    alpha, beta = (
+        conn.execute("SELECT id FROM institution WHERE code = %s", [code]).fetchone()[0]
+        for code in ("alpha", "beta")
+    )
+
+    # A statement with a row of no result fails whole.
+    conn.execute(
+        "DELETE FROM rating_indicator WHERE rating_id = %s AND institution_id = %s"
+        " AND indicator = 'r1'",
+        [report.rating_id, alpha],
+    )
+    with pytest.raises(psycopg.errors.ForeignKeyViolation, match="has no rating_result"):
+        conn.execute(
+            "INSERT INTO rating_indicator (rating_id, institution_id, indicator, value, weight,"
+            " evidence) VALUES (%s, %s, 'r1', 1, 1, '{}'), (%s + 1000, %s, 'r1', 1, 1, '{}')",
+            [report.rating_id, alpha, report.rating_id, alpha],
+        )
+    conn.rollback()
+    with pytest.raises(psycopg.errors.ForeignKeyViolation, match="has no rating_result"):
+        conn.execute(
+            "UPDATE rating_indicator SET institution_id = institution_id + 1000"
+            " WHERE rating_id = %s AND indicator = 'r1'",
+            [report.rating_id],
+        )
+    conn.rollback()
+    with pytest.raises(psycopg.errors.ForeignKeyViolation, match="cannot change"):
+        conn.execute(
+            "UPDATE rating_result SET institution_id = %s WHERE rating_id = %s"
+            " AND institution_id = %s",
+            [beta + 1000, report.rating_id, beta],
+        )
+    conn.rollback()
+
+    conn.execute(
+        "DELETE FROM rating_result WHERE rating_id = %s AND institution_id = %s",
+        [report.rating_id, alpha],
+    )
+    left = conn.execute(
+        "SELECT institution_id, count(*) FROM rating_indicator WHERE rating_id = %s"
+        " GROUP BY institution_id",
+        [report.rating_id],
+    ).fetchall()
+    assert alpha not in dict(left) and dict(left)[beta] == 10 and len(left) == 2
+    conn.rollback()
+
+    with pytest.raises(psycopg.errors.FeatureNotSupported, match="without rating_indicator"):
+        conn.execute("TRUNCATE rating_result")
+    conn.rollback()
+    conn.execute("TRUNCATE rating_result, rating_indicator")
+    assert conn.execute("SELECT count(*) FROM rating_indicator").fetchone()[0] == 0
+    conn.rollback()
 
 
 def test_a_rerun_of_the_period_with_the_same_methodology_changes_nothing(conn, world):

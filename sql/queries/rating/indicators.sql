@@ -56,71 +56,93 @@ WITH period AS NOT MATERIALIZED (
 -- An institution's days repeat the same facts for weeks on end, so its days are counted per
 -- kind (the same facts) first, and a kind's shares are computed once and weighed by its days:
 -- sum(days * share) / sum(days) is the mean of the days' shares digit for digit (numeric sums
--- are exact), for a fraction of the cost of two subqueries per day. The kinds are hashed:
--- institution_id comes last in GROUP BY so that no index gives the planner a head start on
--- sorting them instead (with it first, it read the days in institution order through
--- institution_compliance_daily_institution_idx and sorted each institution's arrays, at twice
--- the time).
+-- are exact), for a fraction of the cost of two subqueries per day. A kind is the day's
+-- `facts`, the integer with a bit per fact the row states (migration 0018: grouped by the
+-- arrays and flags themselves, the days took four times as long); the facts are read back
+-- from its bits. The kinds are hashed: institution_id comes last in GROUP BY so that no index
+-- gives the planner a head start on sorting them instead.
 day_kinds AS (
-    SELECT d.institution_id, d.r1_missing_platforms, d.r1_unverified_platforms, d.r5_pool_ok,
-           d.r6_council_ok, d.r7_missing_wiki_langs, d.r8_android, d.r8_ios, d.r8_open_data,
-           count(*) AS days
+    SELECT d.institution_id, d.facts, count(*) AS days
       FROM institution_compliance_daily AS d, period
      WHERE d.day >= period.first_day AND d.day < period.end_day
-     GROUP BY d.r1_missing_platforms, d.r1_unverified_platforms, d.r7_missing_wiki_langs,
-              d.r5_pool_ok, d.r6_council_ok, d.r8_android, d.r8_ios, d.r8_open_data,
-              d.institution_id
+     GROUP BY d.facts, d.institution_id
+),
+-- The bits of the facts read below: a required platform missing, not verified, a language
+-- missing (any of the four platforms, as the row's arrays are empty or not; the methodology's
+-- languages, as R7 reads them), and the flags.
+fact_bits AS (
+    SELECT presswatch_compliance_facts('{facebook,x,instagram,telegram}', '{}', '{}',
+                                       false, false, false, false, false) AS any_missing,
+           presswatch_compliance_facts('{}', '{facebook,x,instagram,telegram}', '{}',
+                                       false, false, false, false, false) AS any_unverified,
+           presswatch_compliance_facts('{}', '{}', %(wiki_langs)s::text[],
+                                       false, false, false, false, false) AS wiki_missing,
+           presswatch_compliance_fact_bit('r5_pool_ok') AS pool_ok,
+           presswatch_compliance_fact_bit('r6_council_ok') AS council_ok,
+           presswatch_compliance_fact_bit('r8_android') AS android,
+           presswatch_compliance_fact_bit('r8_ios') AS ios,
+           presswatch_compliance_fact_bit('r8_open_data') AS open_data
+),
+day_facts AS (
+    SELECT k.institution_id, k.days,
+           (SELECT count(*) FROM unnest(%(platforms)s::text[]) AS rp (platform)
+             WHERE k.facts & presswatch_compliance_fact_bit('missing:' || rp.platform) = 0
+               AND (NOT %(require_verified)s::boolean
+                    OR k.facts & presswatch_compliance_fact_bit('unverified:' || rp.platform)
+                       = 0))::numeric
+               / cardinality(%(platforms)s::text[]) AS r1,
+           k.facts & b.any_missing = 0 AS all_present,
+           k.facts & (b.any_missing | b.any_unverified) = 0 AS all_verified,
+           k.facts & b.pool_ok <> 0 AS pool_ok,
+           k.facts & b.council_ok <> 0 AS council_ok,
+           (SELECT count(*) FROM unnest(%(wiki_langs)s::text[]) AS wl (lang)
+             WHERE k.facts & presswatch_compliance_fact_bit('wiki_missing:' || wl.lang) = 0
+           )::numeric / cardinality(%(wiki_langs)s::text[]) AS r7,
+           k.facts & b.wiki_missing = 0 AS all_wiki_langs,
+           k.facts & b.android <> 0 AS android,
+           k.facts & b.ios <> 0 AS ios,
+           k.facts & b.open_data <> 0 AS open_data
+      FROM day_kinds AS k, fact_bits AS b
 ),
 daily AS (
-    SELECT k.institution_id,
-           sum(k.days)::bigint AS days,
-           sum(k.days * ((SELECT count(*) FROM unnest(%(platforms)s::text[]) AS rp (platform)
-                           WHERE rp.platform <> ALL (k.r1_missing_platforms)
-                             AND (NOT %(require_verified)s::boolean
-                                  OR rp.platform <> ALL (k.r1_unverified_platforms)))::numeric
-                          / cardinality(%(platforms)s::text[])))
-               / sum(k.days) AS r1,
-           coalesce(sum(k.days) FILTER (WHERE cardinality(k.r1_missing_platforms) = 0), 0)::bigint
-               AS r1_days_all_present,
-           coalesce(sum(k.days) FILTER (WHERE cardinality(k.r1_missing_platforms) = 0
-                                          AND cardinality(k.r1_unverified_platforms) = 0),
-                    0)::bigint AS r1_days_all_verified,
-           sum(k.days * k.r5_pool_ok::int::numeric) / sum(k.days) AS r5,
-           coalesce(sum(k.days) FILTER (WHERE k.r5_pool_ok), 0)::bigint AS r5_days_ok,
-           sum(k.days * k.r6_council_ok::int::numeric) / sum(k.days) AS r6,
-           coalesce(sum(k.days) FILTER (WHERE k.r6_council_ok), 0)::bigint AS r6_days_ok,
-           sum(k.days * ((SELECT count(*) FROM unnest(%(wiki_langs)s::text[]) AS wl (lang)
-                           WHERE wl.lang <> ALL (k.r7_missing_wiki_langs))::numeric
-                          / cardinality(%(wiki_langs)s::text[])))
-               / sum(k.days) AS r7,
-           coalesce(sum(k.days) FILTER (WHERE NOT k.r7_missing_wiki_langs
-                                                  && %(wiki_langs)s::text[]), 0)::bigint
-               AS r7_days_all_present,
-           sum(k.days * ((k.r8_android::int + k.r8_ios::int + k.r8_open_data::int)::numeric / 3))
-               / sum(k.days) AS r8,
-           coalesce(sum(k.days) FILTER (WHERE k.r8_android), 0)::bigint AS r8_days_android,
-           coalesce(sum(k.days) FILTER (WHERE k.r8_ios), 0)::bigint AS r8_days_ios,
-           coalesce(sum(k.days) FILTER (WHERE k.r8_open_data), 0)::bigint AS r8_days_open_data
-      FROM day_kinds AS k
-     GROUP BY k.institution_id
+    SELECT f.institution_id,
+           sum(f.days)::bigint AS days,
+           sum(f.days * f.r1) / sum(f.days) AS r1,
+           coalesce(sum(f.days) FILTER (WHERE f.all_present), 0)::bigint AS r1_days_all_present,
+           coalesce(sum(f.days) FILTER (WHERE f.all_verified), 0)::bigint AS r1_days_all_verified,
+           sum(f.days * f.pool_ok::int::numeric) / sum(f.days) AS r5,
+           coalesce(sum(f.days) FILTER (WHERE f.pool_ok), 0)::bigint AS r5_days_ok,
+           sum(f.days * f.council_ok::int::numeric) / sum(f.days) AS r6,
+           coalesce(sum(f.days) FILTER (WHERE f.council_ok), 0)::bigint AS r6_days_ok,
+           sum(f.days * f.r7) / sum(f.days) AS r7,
+           coalesce(sum(f.days) FILTER (WHERE f.all_wiki_langs), 0)::bigint AS r7_days_all_present,
+           sum(f.days * ((f.android::int + f.ios::int + f.open_data::int)::numeric / 3))
+               / sum(f.days) AS r8,
+           coalesce(sum(f.days) FILTER (WHERE f.android), 0)::bigint AS r8_days_android,
+           coalesce(sum(f.days) FILTER (WHERE f.ios), 0)::bigint AS r8_days_ios,
+           coalesce(sum(f.days) FILTER (WHERE f.open_data), 0)::bigint AS r8_days_open_data
+      FROM day_facts AS f
+     GROUP BY f.institution_id
 ),
 -- R2: the ISO weeks whose Sunday (computed_on) is in the period, per (account, week) or, for
 -- rows computed with scope 'official', per (official, week): an official's accounts meet the
--- minimum together, so they are one pair. A scope 'account' row is a pair as it is: the table
--- has one row per ISO week and account (its primary key; compliance.sql writes iso_year,
--- iso_week and week_start from the same Sunday), so only the 'official' rows are grouped;
--- hashing every row into its own group spilled to disk and cost a third of R2.
+-- minimum together, so they are one pair, unmet when one of its rows is. A scope 'account'
+-- row is a pair as it is: the table has one row per ISO week and account (its primary key;
+-- compliance.sql writes iso_year, iso_week and week_start from the same Sunday), so only the
+-- 'official' rows are grouped (hashing every row into its own group spilled to disk and cost
+-- a third of R2); they are found through account_week_compliance_official_idx (migration
+-- 0019), so that a world of 'account' rows is scanned once.
 week_pairs AS (
-    SELECT w.institution_id, w.week_start, w.scope, w.account_id AS unit_id, w.met
+    SELECT w.institution_id, w.met
       FROM account_week_compliance AS w, period
      WHERE w.computed_on >= period.first_day AND w.computed_on < period.end_day
        AND w.scope = 'account'
     UNION ALL
-    SELECT w.institution_id, w.week_start, w.scope, w.official_id, bool_and(w.met)
+    SELECT w.institution_id, bool_and(w.met)
       FROM account_week_compliance AS w, period
      WHERE w.computed_on >= period.first_day AND w.computed_on < period.end_day
        AND w.scope = 'official'
-     GROUP BY w.institution_id, w.week_start, w.scope, w.official_id
+     GROUP BY w.institution_id, w.week_start, w.official_id
 ),
 r2 AS (
     SELECT institution_id,
@@ -133,20 +155,41 @@ r2 AS (
       FROM week_pairs
      GROUP BY institution_id
 ),
--- R2's evidence: each institution's first evidence_ids unmet pairs, in order. Their JSON objects
--- are built for those only: built for every unmet pair of the half-year (a third of them),
--- they cost more than the rest of R2.
+-- R2's evidence: each institution's first evidence_ids unmet pairs, in order (week_start,
+-- scope, id). They are read per institution from account_week_compliance_unmet_idx (migration
+-- 0019), in that order, the first evidence_ids of each scope and no more: sorting the
+-- half-year's unmet pairs (a third of them) to number them cost more than the rest of R2.
+-- (computed_on is week_start + 6, a check of the table: the same order.)
 r2_missed AS (
-    SELECT institution_id,
-           array_agg(jsonb_build_object('scope', scope, 'id', unit_id, 'week_start', week_start)
-                     ORDER BY week_start, scope, unit_id) AS missed
-      FROM (SELECT p.*,
-                   row_number() OVER (PARTITION BY p.institution_id
-                                      ORDER BY p.week_start, p.scope, p.unit_id) AS position
-              FROM week_pairs AS p
-             WHERE NOT p.met) AS unmet
-     WHERE position <= %(evidence_ids)s::int
-     GROUP BY institution_id
+    SELECT r2.institution_id, m.missed
+      FROM r2
+     CROSS JOIN period
+     CROSS JOIN LATERAL (
+           SELECT array_agg(jsonb_build_object('scope', u.scope, 'id', u.unit_id,
+                                               'week_start', u.week_start)
+                            ORDER BY u.week_start, u.scope, u.unit_id) AS missed
+             FROM (SELECT s.*
+                     FROM ((SELECT w.week_start, w.scope, w.account_id AS unit_id
+                              FROM account_week_compliance AS w
+                             WHERE w.institution_id = r2.institution_id AND NOT w.met
+                               AND w.scope = 'account'
+                               AND w.computed_on >= period.first_day
+                               AND w.computed_on < period.end_day
+                             ORDER BY w.computed_on, w.account_id
+                             LIMIT %(evidence_ids)s::int)
+                           UNION ALL
+                           (SELECT DISTINCT w.week_start, w.scope, w.official_id
+                              FROM account_week_compliance AS w
+                             WHERE w.institution_id = r2.institution_id AND NOT w.met
+                               AND w.scope = 'official'
+                               AND w.computed_on >= period.first_day
+                               AND w.computed_on < period.end_day
+                             ORDER BY w.week_start, w.official_id
+                             LIMIT %(evidence_ids)s::int)) AS s
+                    ORDER BY s.week_start, s.scope, s.unit_id
+                    LIMIT %(evidence_ids)s::int) AS u
+           ) AS m
+     WHERE r2.pairs > r2.pairs_met
 ),
 -- R3: the clocks (critical stories) due in the period, dismissed ones aside; in time when the
 -- first response came at or before the deadline (as the SLA engine decides 'fulfilled').
