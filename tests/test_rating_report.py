@@ -5,7 +5,9 @@ back (pypdf: their text, in Cyrillic and Uzbek Latin with ʻ) and their pages tu
 
 from __future__ import annotations
 
+import base64
 import csv
+import ctypes
 import datetime as dt
 import io
 import re
@@ -140,6 +142,55 @@ def test_the_reports_are_written_with_charts_in_each_institution_s_language(conn
     gamma_row = next(r for r in rows if r["code"] == "gamma")
     assert gamma_row["r3"] == "" and gamma_row["accountable_because"] == "red_band lowest_share"
     assert gamma_row["name"] == "Oʻzbekiston Respublikasi Qurilish vazirligi"
+
+
+def text_objects(content: bytes, page: int = 0) -> list[tuple[str, int]]:
+    """The page's text objects: their text and their rendering mode (0 fill, 2 fill and
+    outline: the reports' bold)."""
+    document = pypdfium2.PdfDocument(content)
+    pdf_page = document[page]
+    text_page = pdf_page.get_textpage()
+    found = []
+    for obj in pdf_page.get_objects(filter=(pypdfium2.raw.FPDF_PAGEOBJ_TEXT,)):
+        size = pypdfium2.raw.FPDFTextObj_GetText(obj.raw, text_page.raw, None, 0)
+        buffer = ctypes.create_string_buffer(size)
+        pointer = ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))
+        pypdfium2.raw.FPDFTextObj_GetText(obj.raw, text_page.raw, pointer, size)
+        text = buffer.raw[: size - 2].decode("utf-16-le").strip()
+        found.append((text, pypdfium2.raw.FPDFTextObj_GetTextRenderMode(obj.raw)))
+    document.close()
+    return found
+
+
+def test_the_pdf_draws_plain_text_plain_and_the_charts_as_their_pngs(conn, rated, tmp_path):
+    files = report.write_reports(
+        conn, report.load(conn, rated), tmp_path, agency_language="uz-Latn"
+    )
+    content = (files.folder / "scorecards" / "gamma.pdf").read_bytes()
+
+    # Bold is an outline (mode 2) of the title, the band and the table's header only: the text
+    # after them is drawn filled (mode 0), not with the table borders' outline.
+    modes = dict(text_objects(content))
+    assert modes["Baholash varaqasi: Oʻzbekiston Respublikasi Qurilish vazirligi"] == 2
+    assert modes["Qizil"] == 2 and modes["Koʻrsatkich"] == 2
+    assert modes["Baholash davri:"] == 0 and modes["Oldingi davrga nisbatan oʻzgarish:"] == 0
+    assert modes["Tanqidiy materiallarga munosabat bildirish"] == 0
+    plain = [text for text, mode in text_objects(content) if mode == 0]
+    assert len(plain) > 20
+
+    # The charts in the PDF are the HTML's PNGs, pixel for pixel (embedded without decoding).
+    images = _Images()
+    images.feed((files.folder / "scorecards" / "gamma.html").read_text(encoding="utf-8"))
+    pngs = [
+        Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))) for src in images.sources
+    ]
+    embedded = [
+        image.image for page in PdfReader(io.BytesIO(content)).pages for image in page.images
+    ]
+    assert len(embedded) == 2
+    for png, image in zip(pngs, embedded, strict=True):
+        assert image.mode == "RGB" and image.size == png.size
+        assert image.tobytes() == png.convert("RGB").tobytes()
 
 
 def test_a_rerun_renders_nothing_and_leaves_the_files_as_they_were(conn, rated, tmp_path):

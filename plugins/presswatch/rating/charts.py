@@ -85,14 +85,13 @@ class _Stencil:
         self.figure.canvas.restore_region(self.background)
 
     def _encode(self) -> bytes:
-        """What is drawn now as PNG bytes; ``last_image`` keeps it as an image (a PDF takes
-        it without decoding the PNG again)."""
+        """What is drawn now as PNG bytes: 8-bit RGB, not interlaced, so that a PDF embeds
+        them as they are (``presswatch.rating.pdf``)."""
         width, height = self.figure.canvas.get_width_height()
         rgba = self.figure.canvas.buffer_rgba()
-        self.last_image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
-        self.last_image = self.last_image.convert("RGB")
+        image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
         buffer = io.BytesIO()
-        self.last_image.save(buffer, format="PNG", compress_level=1)
+        image.convert("RGB").save(buffer, format="PNG", compress_level=1)
         return buffer.getvalue()
 
     def close(self) -> None:

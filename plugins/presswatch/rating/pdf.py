@@ -16,17 +16,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import logging
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import TextMode, XPos, YPos
+from fpdf.image_datastructures import ImageCache, RasterImageInfo
 from fpdf.image_parsing import SETTINGS as IMAGE_SETTINGS
-from PIL import Image
+from fpdf.image_parsing import preload_image
 
 from presswatch.rating.charts import BAND_COLOURS, FONT_PATH
 
@@ -85,6 +89,42 @@ def _font_file() -> str:
     return str(target)
 
 
+def _png_image(cache: ImageCache, png: bytes) -> tuple[str, RasterImageInfo]:
+    """A PNG put in a document's image cache, and its name there for ``FPDF.image``.
+
+    An 8-bit RGB PNG that is not interlaced (the scorecards' charts, ``charts._Stencil``) goes
+    in as it is: its IDAT chunks are one zlib stream of rows, each led by its PNG filter byte,
+    which is what a PDF image's FlateDecode with the PNG predictors (/Predictor 15) reads.
+    fpdf2 would decode the pixels and deflate them again (~5 ms an image, two per scorecard).
+    Any other PNG (the agency's histogram, with transparency) is left to fpdf2."""
+    name = "png:" + hashlib.sha256(png).hexdigest()
+    if name not in cache.images:
+        chunks, idat, position = {}, [], 8
+        if png[:8] == b"\x89PNG\r\n\x1a\n":
+            while position + 8 <= len(png):
+                length = int.from_bytes(png[position : position + 4], "big")
+                kind = png[position + 4 : position + 8]
+                body = png[position + 8 : position + 8 + length]
+                if kind == b"IDAT":
+                    idat.append(body)
+                else:
+                    chunks.setdefault(kind, body)
+                position += 12 + length
+        header = chunks.get(b"IHDR", b"")
+        if len(header) == 13 and header[8:10] == b"\x08\x02" and header[12] == 0 and idat:
+            width, height = int.from_bytes(header[0:4], "big"), int.from_bytes(header[4:8], "big")
+            cache.images[name] = RasterImageInfo(
+                data=b"".join(idat), w=width, h=height, cs="DeviceRGB", iccp=None, dpn=3, bpc=8,
+                f="FlateDecode", dp=f"/Predictor 15 /Colors 3 /Columns {width}",
+                i=len(cache.images) + 1, usages=0, iccp_i=None,
+            )  # fmt: skip
+        else:
+            name, _, info = preload_image(cache, io.BytesIO(png))
+            info["usages"] -= 1  # counted by FPDF.image
+            return name, info
+    return name, cache.images[name]
+
+
 class _Document(FPDF):
     def __init__(self, lang, data, title: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
@@ -103,22 +143,26 @@ class _Document(FPDF):
 
     def footer(self) -> None:
         self.set_y(-11)
-        self.style(7, colour=GREY)
-        self.cell(0, 4, f"{self.texts.version(self.data)} · {self.page_no()}/{{nb}}", align="R")
-        self.set_text_color(0, 0, 0)
+        with self.style(7, colour=GREY):
+            self.cell(0, 4, f"{self.texts.version(self.data)} · {self.page_no()}/{{nb}}",
+                      align="R")  # fmt: skip
 
-    def style(self, size: float, *, bold: bool = False, colour=BLACK) -> None:
-        """The font size and colour; bold is the regular face drawn with an outline of its
-        own colour (one embedded face: fpdf2 parses and cuts each face again for every
-        document, ~20 ms a face)."""
+    @contextmanager
+    def style(self, size: float, *, bold: bool = False, colour=BLACK) -> Iterator[None]:
+        """Text drawn inside is of this size and colour; bold is the regular face drawn with an
+        outline of its own colour (one embedded face: fpdf2 parses and cuts each face again
+        for every document, ~20 ms a face), inside a saved graphics state: fpdf2 does not
+        set the text rendering mode back after a stroked text, and the text after it would be
+        drawn with the table borders' outline."""
         self.set_font(FONT, "", size)
-        self.set_text_color(*colour)
         if bold:
-            self.text_mode = TextMode.FILL_STROKE
-            self.set_draw_color(*colour)
-            self.set_line_width(size * 0.018)
+            with self.local_context(text_mode=TextMode.FILL_STROKE, text_color=colour,
+                                    draw_color=colour, line_width=size * 0.018):  # fmt: skip
+                yield
         else:
-            self.text_mode = TextMode.FILL
+            self.set_text_color(*colour)
+            yield
+            self.set_text_color(*BLACK)
 
     # Text is broken into lines here, on spaces, from the font's glyph widths: fpdf2's own
     # line breaking (multi_cell) handles styled fragments and costs ~1 ms a paragraph, most of a
@@ -137,42 +181,42 @@ class _Document(FPDF):
 
     def line_of(self, text: str, size: float = 10, *, bold: bool = False, colour=None,
                 height: float = 5, indent: float = 0, link: str | None = None) -> None:  # fmt: skip
-        self.style(size, bold=bold, colour=colour or BLACK)
-        for line in self.lines(text, self.epw - indent):
-            self.set_x(self.l_margin + indent)
-            self.cell(self.epw - indent, height, line, link=link or "",
-                      new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
-        self.set_text_color(0, 0, 0)
+        with self.style(size, bold=bold, colour=colour or BLACK):
+            for line in self.lines(text, self.epw - indent):
+                self.set_x(self.l_margin + indent)
+                self.cell(self.epw - indent, height, line, link=link or "",
+                          new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
 
     def label_value(self, label: str, value: str, *, band: str | None = None) -> None:
-        self.style(10)
-        self.cell(72, 6, label + ":")
+        with self.style(10):
+            self.cell(72, 6, label + ":")
         if band:
             fill, colour = _CELL_COLOURS[band]
             self.set_fill_color(*fill)
-            self.style(10, bold=True, colour=colour)
-            self.cell(self.get_string_width(value) + 6, 6, value, fill=True, align="C",
-                      new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
-            self.set_text_color(0, 0, 0)
+            with self.style(10, bold=True, colour=colour):
+                self.cell(self.get_string_width(value) + 6, 6, value, fill=True, align="C",
+                          new_x=XPos.LMARGIN, new_y=YPos.NEXT)  # fmt: skip
         else:
-            for line in self.lines(value, self.epw - 72):
-                self.set_x(self.l_margin + 72)
-                self.cell(self.epw - 72, 6, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            with self.style(10):
+                for line in self.lines(value, self.epw - 72):
+                    self.set_x(self.l_margin + 72)
+                    self.cell(self.epw - 72, 6, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def heading(self, text: str) -> None:
         self.ln(3)
         self.line_of(text, 12, bold=True, height=6)
         self.ln(1)
 
-    def chart(self, image: Image.Image, heading: str | None = None) -> None:
-        """The chart across the page, its heading kept on the same page."""
+    def chart(self, png: bytes, heading: str | None = None) -> None:
+        """The chart (PNG bytes) across the page, its heading kept on the same page."""
+        name, info = _png_image(self.image_cache, png)
         width = self.epw
-        height = width * image.height / image.width
+        height = width * info["h"] / info["w"]
         if self.get_y() + height + (10 if heading else 0) > self.page_break_trigger:
             self.add_page()
         if heading:
             self.heading(heading)
-        self.image(image, x=self.l_margin, w=width, h=height)
+        self.image(name, x=self.l_margin, w=width, h=height)
         self.set_y(self.get_y() + 2)
 
     def table_rows(self, header: list[str], rows: list[list[tuple[str, Any]]],
@@ -195,7 +239,7 @@ class _Document(FPDF):
         laid_out = []
         for (text, style), width in zip(cells, widths, strict=True):
             bold = style in ("heading", "low") or style in BAND_COLOURS
-            self.style(8.5)
+            self.set_font(FONT, "", 8.5)
             laid_out.append((self.lines(text, width - 2 * pad), style, bold))
         height = max(len(lines) for lines, _, _ in laid_out) * line_height + 2 * pad - 0.8
         if fits_only and self.get_y() + height > self.page_break_trigger:
@@ -207,12 +251,11 @@ class _Document(FPDF):
             self.set_draw_color(*BORDER)
             self.set_line_width(0.2)
             self.rect(x, y, width, height, style="DF")
-            self.style(8.5, bold=bold, colour=colour)
-            for number, line in enumerate(lines):
-                self.set_xy(x + pad, y + pad - 0.4 + number * line_height)
-                self.cell(width - 2 * pad, line_height, line, align=align)
+            with self.style(8.5, bold=bold, colour=colour):
+                for number, line in enumerate(lines):
+                    self.set_xy(x + pad, y + pad - 0.4 + number * line_height)
+                    self.cell(width - 2 * pad, line_height, line, align=align)
             x += width
-        self.set_text_color(0, 0, 0)
         self.set_xy(self.l_margin, y + height)
         return True
 
@@ -318,8 +361,8 @@ def scorecard(context: dict[str, Any], lang) -> bytes:
     if context["not_applicable"]:
         pdf.line_of(lang.t("report.not_applicable_note"), 8.5, colour=GREY, height=4)
     _bands_note(pdf)
-    pdf.chart(context["chart_indicators"].image, lang.t("report.chart_indicators"))
-    pdf.chart(context["chart_trend"].image, lang.t("report.chart_trend"))
+    pdf.chart(context["chart_indicators"].png, lang.t("report.chart_indicators"))
+    pdf.chart(context["chart_trend"].png, lang.t("report.chart_trend"))
     pdf.heading(lang.t("report.evidence"))
     for number, i in enumerate(context["indicators"], start=1):
         text = f"R{number}. {i['name']}: "
@@ -362,7 +405,7 @@ def agency(context: dict[str, Any], lang) -> bytes:
     if context["not_rated"]:
         pdf.label_value(lang.t("report.not_rated"), lang.number(len(context["not_rated"])))
     pdf.ln(2)
-    pdf.chart(context["chart_distribution"].image)
+    pdf.chart(context["chart_distribution"].png)
     _bands_note(pdf)
     pdf.ln(2)
     rows = [
