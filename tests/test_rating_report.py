@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from test_rating_compute import H1, H2_2024, world  # noqa: F401 (a fixture)
 
 from presswatch.paths import ROOT
-from presswatch.rating import compute, dispute, report
+from presswatch.rating import compute, dispute, pdf, report
 
 PAGES = ROOT / "out" / "test-reports"
 NAMES = {  # code: language, its name there (uz-Latn with the modifier letter ʻ)
@@ -251,3 +251,32 @@ def test_scorecards_rendered_by_worker_processes_are_the_ones_rendered_in_proces
     assert [[d.content for d in docs] for docs in by_workers] == [
         [d.content for d in docs] for docs in in_process
     ]
+
+
+def test_the_font_cut_once_per_glyph_set_gives_the_bytes_fpdf2_writes_itself(conn, rated):
+    # gamma's name has a letter outside its script's alphabet: a glyph set of its own.
+    conn.execute(
+        "UPDATE institution SET name_uz_latn = 'Şahar Qurilish vazirligi' WHERE code = 'gamma'"
+    )
+    data = report.load(conn, rated)
+    ids = [i.id for i in data.rated]
+    pdf._CUTS.clear()
+
+    charts = report.Charts(data)
+
+    def pdfs() -> list[bytes]:
+        return [report.render_scorecard(data, i, charts, {})[0].content for i in ids]
+
+    first = pdfs()
+    cuts = len(pdf._CUTS)
+    again = pdfs()
+    with pdf.plain_fpdf2():
+        plain = pdfs()
+    charts.close()
+
+    assert first == again == plain
+    # Cut once per glyph set: uz-Cyrl and ru (one script, their own glyphs beyond it) and
+    # gamma's, none again for the second round.
+    assert cuts == len(pdf._CUTS) <= 3
+    gamma = next(n for n, i in enumerate(data.rated) if i.code == "gamma")
+    assert "Şahar Qurilish vazirligi" in pdf_text(first[gamma])

@@ -168,57 +168,59 @@ def _write_notices(
     rows = _addressees(
         conn, rating_id, institution_ids, accountable_only=kind == "rating_accountability"
     )
-    # The documents first: rendering takes most of the time and, for the scorecards, is
-    # committed before the notices' locks (the reference counter, which parallel batches share)
-    # are taken. The accountability notices stay in the finalization's transaction.
+    # The notices are written as their scorecards are stored, while the next ones are being
+    # rendered (by worker processes: the parent's time is the notices'). The scorecard notices
+    # are committed a few at a time, with their documents: the reference counter, which
+    # parallel batches share, is locked from a notice to the next commit, not through the
+    # batch's rendering. The accountability notices stay in the finalization's transaction.
+    keys = {code: f"{kind}:{period}:v{version}:{code}" for _, code, *_ in rows}
+    existing = {
+        key
+        for (key,) in conn.execute(
+            db.named_queries(QUERIES)["existing_notices"], {"dedup_keys": list(keys.values())}
+        )
+    }
+    by_id = {row[0]: row for row in rows}
     documents = report_module.Documents(conn, data)
     try:
-        documents.ensure_scorecards(
-            [row[0] for row in rows],
-            report_module.render_processes(settings.rating.render_processes),
-        )
-        if kind == "rating_scorecard":
-            conn.commit()
-        keys = {code: f"{kind}:{period}:v{version}:{code}" for _, code, *_ in rows}
-        existing = {
-            key
-            for (key,) in conn.execute(
-                db.named_queries(QUERIES)["existing_notices"], {"dedup_keys": list(keys.values())}
-            )
-        }
-        for inst_id, code, language, name, head_id, head_name, head_title in rows:
-            pdf_name = documents.scorecard_names(data.by_id[inst_id])[0]
-            if keys[code] in existing:
-                notices.existing[kind] = notices.existing.get(kind, 0) + 1
-                continue
-            addressee = (
-                outbox.unnamed_head(language)
-                if head_id is None
-                else {"full_name": head_name, "position_title": head_title}
-            )
-            result = outbox.write(
-                conn,
-                kind=kind,
-                dedup_key=keys[code],
-                institution_id=inst_id,
-                language=language,
-                recipients=outbox.registry_recipients(conn, inst_id),
-                context={
-                    "deadline": deadline,
-                    "addressee": addressee,
-                    "institution": {"name": name},
-                    "agency": {"name": agency.name[language], "email": agency.email},
-                    "facts": report_module.notice_facts(data, inst_id),
-                },
-                issued_on=issued_on,
-                send=send,
-                attachments=[
-                    outbox.Attachment(f"{period}-v{version}-{code}.pdf", "application/pdf",
-                                      documents.content(pdf_name))
-                ],
-                run=run,
-            )  # fmt: skip
-            notices.count(kind, result, code)
+        processes = report_module.render_processes(settings.rating.render_processes)
+        for ready in documents.stored_scorecards(list(by_id), processes):
+            for inst_id in ready:
+                _, code, language, name, head_id, head_name, head_title = by_id[inst_id]
+                if keys[code] in existing:
+                    notices.existing[kind] = notices.existing.get(kind, 0) + 1
+                    continue
+                pdf_name = documents.scorecard_names(data.by_id[inst_id])[0]
+                addressee = (
+                    outbox.unnamed_head(language)
+                    if head_id is None
+                    else {"full_name": head_name, "position_title": head_title}
+                )
+                result = outbox.write(
+                    conn,
+                    kind=kind,
+                    dedup_key=keys[code],
+                    institution_id=inst_id,
+                    language=language,
+                    recipients=outbox.registry_recipients(conn, inst_id),
+                    context={
+                        "deadline": deadline,
+                        "addressee": addressee,
+                        "institution": {"name": name},
+                        "agency": {"name": agency.name[language], "email": agency.email},
+                        "facts": report_module.notice_facts(data, inst_id),
+                    },
+                    issued_on=issued_on,
+                    send=send,
+                    attachments=[
+                        outbox.Attachment(f"{period}-v{version}-{code}.pdf", "application/pdf",
+                                          documents.content(pdf_name))
+                    ],
+                    run=run,
+                )  # fmt: skip
+                notices.count(kind, result, code)
+            if kind == "rating_scorecard":
+                conn.commit()
     finally:
         documents.close()
     return notices, documents.rendered
@@ -233,7 +235,8 @@ def scorecards_task(
     issued_on: dt.date | None = None,
     settings: Settings | None = None,
 ) -> dict[str, Any]:
-    """The scorecard notices of one batch of institutions, in one transaction."""
+    """The scorecard notices of one batch of institutions, committed a few at a time with their
+    scorecards (a rerun writes the ones missing)."""
     settings = settings or settings_module.get()
     issued_on = issued_on or today(settings)
     with db.connect(url) as conn:

@@ -25,7 +25,7 @@ import json
 import logging
 import multiprocessing
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -42,7 +42,9 @@ from presswatch.rating.compute import WEIGHT_OF
 
 QUERIES = "rating/report"
 # Bump when a template, a chart or the PDF's layout changes: every document is rendered again.
-LAYOUT_VERSION = 3
+LAYOUT_VERSION = 4
+# Scorecards rendered by a worker process at a time, and stored at a time.
+_CHUNK = 20
 TREND_PERIODS = 6
 INDICATORS = tuple(WEIGHT_OF)  # r1 .. r9
 # The counts each indicator's evidence sentence names: its placeholder -> the evidence key
@@ -696,25 +698,40 @@ class Documents:
     def ensure_scorecards(self, institution_ids: Sequence[int], processes: int = 1) -> None:
         """The institutions' scorecards rendered and stored unless they are already; with
         ``processes`` > 1 rendered by that many processes (the charts and the PDF layout are
-        CPU work in Python: one process renders ~15 a second)."""
-        stale = []
+        CPU work in Python: one process renders ~20 a second)."""
+        for _ in self.stored_scorecards(institution_ids, processes):
+            pass
+
+    def stored_scorecards(
+        self, institution_ids: Sequence[int], processes: int = 1, chunk: int = _CHUNK
+    ) -> Iterator[list[int]]:
+        """``ensure_scorecards``, a few institutions at a time: yields them, in the order
+        given, once their scorecards are stored (rendered or already there), so that the caller
+        can use them while the next ones are being rendered."""
+        stale: dict[int, str] = {}
         for institution_id in institution_ids:
             source = self._source(scorecard_source(self.data, institution_id))
             names = self.scorecard_names(self.data.by_id[institution_id])
             if any(self.sources.get(name) != source for name in names):
-                stale.append((institution_id, source))
-        if not stale:
-            return
-        ids = [institution_id for institution_id, _ in stale]
+                stale[institution_id] = source
+        ids = list(stale)
         if processes > 1 and len(ids) >= 4 * processes:
-            rendered = _render_in_processes(self.data, ids, processes)
+            rendered = iter(_render_in_processes(self.data, ids, processes))
         else:
             rendered = (render_scorecard(self.data, i, self.charts, self.langs) for i in ids)
-        self._store(
-            (document, source)
-            for (_, source), documents in zip(stale, rendered, strict=True)
-            for document in documents
-        )
+        ready: list[int] = []
+        documents: list[tuple[Document, str]] = []
+        for institution_id in institution_ids:
+            if institution_id in stale:
+                documents += [(d, stale[institution_id]) for d in next(rendered)]
+            ready.append(institution_id)
+            if len(ready) >= chunk:
+                self._store(documents)
+                yield ready
+                ready, documents = [], []
+        if ready:
+            self._store(documents)
+            yield ready
 
     def ensure_agency(self, language: str) -> None:
         source = self._source(agency_source(self.data, language))
@@ -741,7 +758,6 @@ class Documents:
 # stencils and the remembered line breaks (~1 s of a worker's start otherwise); the parent
 # stores what they return, in order.
 _WORKER: dict[str, Any] = {}
-_CHUNK = 20
 
 
 def _start_worker() -> None:
