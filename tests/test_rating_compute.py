@@ -456,6 +456,83 @@ def test_a_compliance_day_holds_only_the_platforms_and_languages_its_facts_have_
     conn.rollback()
 
 
+MONTH_COUNTS = {
+    "institution_compliance_month": (
+        "SELECT institution_id, month, facts, days FROM institution_compliance_month",
+        "SELECT institution_id, date_trunc('month', day)::date, facts, count(*)"
+        " FROM institution_compliance_daily GROUP BY 1, 2, 3",
+    ),
+    "account_week_month": (
+        "SELECT institution_id, month, weeks, weeks_met FROM account_week_month",
+        "SELECT institution_id, date_trunc('month', computed_on)::date, count(*),"
+        " count(*) FILTER (WHERE met) FROM account_week_compliance WHERE scope = 'account'"
+        " GROUP BY 1, 2",
+    ),
+}
+
+
+def assert_month_counts_match(conn) -> None:
+    for table, (kept, counted) in MONTH_COUNTS.items():
+        assert sorted(conn.execute(kept).fetchall()) == sorted(conn.execute(counted).fetchall()), (
+            table
+        )
+
+
+def test_the_month_counts_follow_every_change_of_the_days_and_weeks(conn, world):
+    assert_month_counts_match(conn)
+    alpha = conn.execute("SELECT id FROM institution WHERE code = 'alpha'").fetchone()[0]
+
+    # A rerun of a day: its rows deleted, then written with other facts.
+    conn.execute(
+        "DELETE FROM institution_compliance_daily WHERE day = '2025-03-03' AND institution_id = %s",
+        [alpha],
+    )
+    assert_month_counts_match(conn)
+    add_day(conn, alpha, "2025-03-03", pool=True)
+    add_day(conn, alpha, "2025-03-04", pool=True)  # the same kind: one count of two days
+    assert_month_counts_match(conn)
+    # An update moves a day to another kind; a week's met and scope change.
+    conn.execute(
+        "UPDATE institution_compliance_daily SET r6_council_ok = NOT r6_council_ok"
+        " WHERE institution_id = %s AND day = '2025-03-02'",
+        [alpha],
+    )
+    conn.execute(
+        "UPDATE account_week_compliance SET met = NOT met WHERE institution_id = %s", [alpha]
+    )
+    assert_month_counts_match(conn)
+    conn.execute(
+        "UPDATE account_week_compliance SET scope = 'official' WHERE week_start = '2025-01-13'"
+    )
+    assert_month_counts_match(conn)
+    # 3 and 4 March, the same kind of day: one count of two days.
+    assert conn.execute(
+        "SELECT days FROM institution_compliance_month WHERE institution_id = %s"
+        " AND month = '2025-03-01' AND facts = presswatch_compliance_fact_bit('r5_pool_ok')"
+        " | presswatch_compliance_facts('{}', '{}', '{}', false, false, false, false, false)",
+        [alpha],
+    ).fetchone() == (2,)
+    # A count that falls to zero is removed.
+    conn.execute("DELETE FROM account_week_compliance WHERE institution_id = %s", [alpha])
+    assert not conn.execute(
+        "SELECT 1 FROM account_week_month WHERE institution_id = %s", [alpha]
+    ).fetchall()
+    conn.execute("DELETE FROM institution_compliance_daily WHERE institution_id = %s", [alpha])
+    assert not conn.execute(
+        "SELECT 1 FROM institution_compliance_month WHERE institution_id = %s", [alpha]
+    ).fetchall()
+    assert_month_counts_match(conn)
+    conn.execute("TRUNCATE institution_compliance_daily, account_week_compliance")
+    assert (
+        conn.execute(
+            "SELECT (SELECT count(*) FROM institution_compliance_month)"
+            " + (SELECT count(*) FROM account_week_month)"
+        ).fetchone()[0]
+        == 0
+    )
+    conn.rollback()
+
+
 def test_indicators_belong_to_a_result_which_takes_them_along(conn, world):
     report = rating.compute(conn, settings_module.get(), H1)
     conn.commit()

@@ -409,7 +409,7 @@ RATING_PERIOD = "2026-H1"  # the half-year that ends with END_DATE
 def _rating(url: str) -> list[Figure]:
     """The half-year 2026-H1's rating (``rating.compute`` for every institution, commit
     included), beside one sequential scan of the half-year's posts in one process (target:
-    within twice that).
+    within twice that); each the best of three rounds.
 
     The facts it reads are written set-based (``sql/bench/rating.sql``): a row per institution
     and day of the half-year and a row per head's account and ISO week, the weeks counted from
@@ -454,14 +454,26 @@ def _rating(url: str) -> list[Figure]:
         conn.execute("VACUUM (ANALYZE) institution_compliance_daily, account_week_compliance")
         _checkpoint(conn)
     interval = period.interval(settings.timezone)
+    # Best of three rounds, each from no rating of the period, for the rating and its reference
+    # alike: one round moves by a third on this kind of machine.
+    rounds, scans = [], []
+    for _ in range(3):
+        with db.connect(url) as conn:
+            conn.execute("DELETE FROM notice WHERE kind LIKE 'rating%%'")
+            conn.execute("DELETE FROM rating WHERE period = %s", [period.label])
+            conn.commit()
+        with db.connect(url, autocommit=True) as conn:
+            _checkpoint(conn)
+        with db.connect(url) as conn:
+            posts, scan_seconds = _scan_posts(conn, interval, workers=False)
+            scans.append(scan_seconds)
+            started = time.perf_counter()
+            report = compute.compute(conn, None, period)
+            conn.commit()
+            rounds.append(time.perf_counter() - started)
     with db.connect(url) as conn:
-        posts, scan_seconds = _scan_posts(conn, interval, workers=False)
         _, parallel_scan_seconds = _scan_posts(conn, interval, workers=True)
-        _checkpoint(conn)
-        started = time.perf_counter()
-        report = compute.compute(conn, None, period)
-        conn.commit()
-        seconds = time.perf_counter() - started
+    seconds, scan_seconds = min(rounds), min(scans)
     print(
         f"rating {period.label}: {seconds:.2f} s ({report.rated:,} of {report.institutions:,}"
         f" institutions rated, {report.held_accountable:,} held accountable); one seq scan of"

@@ -3,7 +3,8 @@
 -- The rating counts an institution's days per kind of day (the same facts for weeks on end);
 -- grouping half a year of days (543,000 rows at national scale) by this integer takes a
 -- quarter of the time that grouping them by the three text arrays and five flags took, which
--- was half of the rating's time. The arrays stay what the daily notices and the reports read.
+-- was half of the rating's time; the kinds are also counted per month (migration 0021). The
+-- arrays stay what the daily notices and the reports read.
 --
 -- The bits, in order (bit 0 first): a required platform missing (facebook, x, instagram,
 -- telegram), present but not verified (the same four), a Wikipedia language missing (uz, ru,
@@ -12,9 +13,6 @@
 -- know); presswatch_compliance_facts(...) is the integer of a row's facts. So that the integer
 -- says everything the arrays say, the arrays may hold only the platforms and languages it has
 -- bits for (the settings allow no others; the checks make sure).
--- The primary key's index also holds `facts`, so that the rating reads a half-year's
--- (institution, facts) pairs from the index alone (an index-only scan of its days: half the
--- time of reading the rows, whose arrays and settings hash make them eight times as wide).
 -- depends: 0017.rating_guard_per_statement
 
 CREATE FUNCTION presswatch_compliance_fact_bit(fact text) RETURNS integer
@@ -49,8 +47,3 @@ ALTER TABLE institution_compliance_daily
     ADD COLUMN facts integer NOT NULL GENERATED ALWAYS AS (presswatch_compliance_facts(
         r1_missing_platforms, r1_unverified_platforms, r7_missing_wiki_langs, r5_pool_ok,
         r6_council_ok, r8_android, r8_ios, r8_open_data)) STORED;
-
-ALTER TABLE institution_compliance_daily
-    DROP CONSTRAINT institution_compliance_daily_pkey,
-    ADD CONSTRAINT institution_compliance_daily_pkey
-        PRIMARY KEY (day, institution_id) INCLUDE (facts);

@@ -57,15 +57,14 @@ WITH period AS NOT MATERIALIZED (
 -- kind (the same facts) first, and a kind's shares are computed once and weighed by its days:
 -- sum(days * share) / sum(days) is the mean of the days' shares digit for digit (numeric sums
 -- are exact), for a fraction of the cost of two subqueries per day. A kind is the day's
--- `facts`, the integer with a bit per fact the row states (migration 0018: grouped by the
--- arrays and flags themselves, the days took four times as long); the facts are read back
--- from its bits. The kinds are hashed: institution_id comes last in GROUP BY so that no index
--- gives the planner a head start on sorting them instead.
+-- `facts`, the integer with a bit per fact the row states (migration 0018); the facts are read
+-- back from its bits. The days of each kind are counted per month as the days are written
+-- (institution_compliance_month, migration 0021), and a half-year is whole months.
 day_kinds AS (
-    SELECT d.institution_id, d.facts, count(*) AS days
-      FROM institution_compliance_daily AS d, period
-     WHERE d.day >= period.first_day AND d.day < period.end_day
-     GROUP BY d.facts, d.institution_id
+    SELECT m.institution_id, m.facts, sum(m.days) AS days
+      FROM institution_compliance_month AS m, period
+     WHERE m.month >= period.first_day AND m.month < period.end_day
+     GROUP BY m.institution_id, m.facts
 ),
 -- The bits of the facts read below: a required platform missing, not verified, a language
 -- missing (any of the four platforms, as the row's arrays are empty or not; the methodology's
@@ -127,18 +126,16 @@ daily AS (
 -- R2: the ISO weeks whose Sunday (computed_on) is in the period, per (account, week) or, for
 -- rows computed with scope 'official', per (official, week): an official's accounts meet the
 -- minimum together, so they are one pair, unmet when one of its rows is. A scope 'account'
--- row is a pair as it is: the table has one row per ISO week and account (its primary key;
--- compliance.sql writes iso_year, iso_week and week_start from the same Sunday), so only the
--- 'official' rows are grouped (hashing every row into its own group spilled to disk and cost
--- a third of R2); they are found through account_week_compliance_official_idx (migration
--- 0019), so that a world of 'account' rows is scanned once.
+-- row is a pair as it is (the table has one row per ISO week and account): those are counted
+-- per month as they are written (account_week_month, migration 0021; a half-year is whole
+-- months); the 'official' rows are grouped here, found through
+-- account_week_compliance_official_idx (migration 0019).
 week_pairs AS (
-    SELECT w.institution_id, w.met
-      FROM account_week_compliance AS w, period
-     WHERE w.computed_on >= period.first_day AND w.computed_on < period.end_day
-       AND w.scope = 'account'
+    SELECT m.institution_id, m.weeks AS pairs, m.weeks_met AS pairs_met
+      FROM account_week_month AS m, period
+     WHERE m.month >= period.first_day AND m.month < period.end_day
     UNION ALL
-    SELECT w.institution_id, bool_and(w.met)
+    SELECT w.institution_id, 1, bool_and(w.met)::int
       FROM account_week_compliance AS w, period
      WHERE w.computed_on >= period.first_day AND w.computed_on < period.end_day
        AND w.scope = 'official'
@@ -146,12 +143,12 @@ week_pairs AS (
 ),
 r2 AS (
     SELECT institution_id,
-           count(*) AS pairs,
-           count(*) FILTER (WHERE met) AS pairs_met,
-           -- avg(met::int::numeric) digit for digit (the same numeric division of the same
-           -- sum by the same count), without a numeric addition per pair.
-           (count(*) FILTER (WHERE met))::numeric / count(*) AS value,
-           count(*) FILTER (WHERE NOT met) > %(evidence_ids)s::int AS more
+           sum(pairs) AS pairs,
+           sum(pairs_met) AS pairs_met,
+           -- avg(met::int::numeric) over the pairs digit for digit (the same numeric division
+           -- of the same sum by the same count).
+           sum(pairs_met)::numeric / sum(pairs) AS value,
+           sum(pairs) - sum(pairs_met) > %(evidence_ids)s::int AS more
       FROM week_pairs
      GROUP BY institution_id
 ),
