@@ -9,8 +9,9 @@ test or the CLI runs them the same way.
    the scorecards state the window's last day.
 3. ``plan_scorecards`` / ``scorecards_task`` (mapped over batches of institutions): each rated
    institution's scorecard, in its language, rendered (``rating.render_processes`` processes)
-   and stored, then a ``rating_scorecard`` notice with its PDF attached (deduplicated per
-   period, version and institution: a rerun or a backfill never writes one twice).
+   and stored, and a ``rating_scorecard`` notice with its PDF attached as each is stored
+   (committed a few at a time; deduplicated per period, version and institution: a rerun or a
+   backfill never writes one twice).
 4. ``reports_task``: the agency's league table and every scorecard as files (HTML, PDF, CSV)
    under the reports folder (``PRESSWATCH_REPORTS_DIR``, default ``out/reports``), and the
    league table to the agency.

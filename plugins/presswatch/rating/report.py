@@ -698,7 +698,7 @@ class Documents:
     def ensure_scorecards(self, institution_ids: Sequence[int], processes: int = 1) -> None:
         """The institutions' scorecards rendered and stored unless they are already; with
         ``processes`` > 1 rendered by that many processes (the charts and the PDF layout are
-        CPU work in Python: one process renders ~20 a second)."""
+        CPU work in Python: one process renders ~30 a second)."""
         for _ in self.stored_scorecards(institution_ids, processes):
             pass
 
