@@ -198,7 +198,7 @@ def _png_image(cache: ImageCache, png: bytes) -> tuple[str, RasterImageInfo]:
     Any other PNG (the agency's histogram, with transparency) is left to fpdf2."""
     name = "png:" + hashlib.sha256(png).hexdigest()
     if name not in cache.images:
-        chunks, idat, position = {}, [], 8
+        header, idat, position = b"", [], 8
         if png[:8] == b"\x89PNG\r\n\x1a\n":
             while position + 8 <= len(png):
                 length = int.from_bytes(png[position : position + 4], "big")
@@ -206,10 +206,9 @@ def _png_image(cache: ImageCache, png: bytes) -> tuple[str, RasterImageInfo]:
                 body = png[position + 8 : position + 8 + length]
                 if kind == b"IDAT":
                     idat.append(body)
-                else:
-                    chunks.setdefault(kind, body)
+                elif kind == b"IHDR":
+                    header = body
                 position += 12 + length
-        header = chunks.get(b"IHDR", b"")
         if len(header) == 13 and header[8:10] == b"\x08\x02" and header[12] == 0 and idat:
             width, height = int.from_bytes(header[0:4], "big"), int.from_bytes(header[4:8], "big")
             cache.images[name] = RasterImageInfo(

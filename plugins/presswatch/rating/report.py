@@ -716,7 +716,7 @@ class Documents:
                 stale[institution_id] = source
         ids = list(stale)
         if processes > 1 and len(ids) >= 4 * processes:
-            rendered = iter(_render_in_processes(self.data, ids, processes))
+            rendered = _render_in_processes(self.data, ids, processes)
         else:
             rendered = (render_scorecard(self.data, i, self.charts, self.langs) for i in ids)
         ready: list[int] = []
@@ -773,7 +773,7 @@ def _render_chunk(institution_ids: list[int]) -> list[list[Document]]:
 
 def _render_in_processes(
     data: ReportData, institution_ids: list[int], processes: int
-) -> Iterable[list[Document]]:
+) -> Iterator[list[Document]]:
     context = multiprocessing.get_context("fork")
     chunks = [institution_ids[k : k + _CHUNK] for k in range(0, len(institution_ids), _CHUNK)]
     _WORKER.update(data=data, charts=Charts(data), langs={})
