@@ -9,10 +9,11 @@ STAMP  := $(VENV)/.installed-from-lock
 
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: demo test lint format stop bench lock clean help
+.PHONY: demo up test lint format stop bench lock clean help
 
 help:
 	@echo "make demo   set up (venv, locked deps, embedded Postgres), migrate, load demo data, run the pipelines"
+	@echo "make up     set up, then Airflow with its UI and the presswatch view on the demo data (Ctrl-C stops)"
 	@echo "make test   set up, then ruff and the whole test suite"
 	@echo "make bench  national-scale benchmark; writes bench/results.json"
 	@echo "make stop   stop everything the project started in the background"
@@ -33,6 +34,9 @@ $(STAMP): requirements.lock pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/presswatch demo run
+
+up: $(STAMP)
+	$(BIN)/presswatch up
 
 test: $(STAMP) lint
 	$(BIN)/pytest

@@ -14,10 +14,18 @@ from presswatch import db
 from presswatch.paths import DAGS, ROOT, state_dir
 
 
+def metadata_url(domain_url: str) -> str:
+    """Airflow's metadata database: ``PRESSWATCH_AIRFLOW_DB_URL`` when set, else the database
+    ``airflow`` on the domain database's server."""
+    return os.environ.get("PRESSWATCH_AIRFLOW_DB_URL") or db.with_database(
+        domain_url, db.AIRFLOW_DATABASE
+    )
+
+
 def environment(domain_url: str | None = None) -> dict[str, str]:
     """Variables to run ``airflow ...`` against this project (added to os.environ by callers)."""
     domain = domain_url or db.domain_url()
-    metadata = db.with_database(domain, db.AIRFLOW_DATABASE)
+    metadata = metadata_url(domain)
     params = conninfo.conninfo_to_dict(domain)
     connection = {
         "conn_type": "postgres",

@@ -434,6 +434,18 @@ def cmd_simulator(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_up(args: argparse.Namespace) -> int:
+    from presswatch.demo import up
+
+    return up.up(args)
+
+
+def cmd_mail(args: argparse.Namespace) -> int:
+    from presswatch.demo import up
+
+    return up.list_mail(args)
+
+
 def cmd_stop(args: argparse.Namespace) -> int:
     from presswatch import dbserver, processes
 
@@ -814,6 +826,36 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_env,
         'print shell exports for running `airflow` against this project (eval "$(presswatch env)")',
     )
+    up_parser = _add(
+        commands,
+        "up",
+        cmd_up,
+        "Airflow on this machine on the demo data (UI, scheduler, DAG processor, triggerer, "
+        "simulator, an SMTP sink), DAGs unpaused, until Ctrl-C or `presswatch stop`",
+    )
+    up_parser.add_argument(
+        "--port", type=_port, default=8080, help="the UI's port (default 8080, else a free one)"
+    )
+    up_parser.add_argument(
+        "--smtp-port", type=_port, default=8025, help="the SMTP sink's port (default 8025)"
+    )
+    up_parser.add_argument(
+        "--simulator-port", type=_port, default=8765, help="the simulator's port (default 8765)"
+    )
+    up_parser.add_argument(
+        "--no-pipelines",
+        dest="pipelines",
+        action="store_false",
+        help="on a new database, load the demo world but run none of its pipelines first",
+    )
+    up_parser.add_argument(
+        "--airflow-env",
+        action="append",
+        metavar="NAME=VALUE",
+        help="an extra setting for the Airflow services, e.g. "
+        "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE=False (repeatable)",
+    )
+    _add(commands, "mail", cmd_mail, "list the mail `presswatch up`'s SMTP sink received")
     _add(commands, "stop", cmd_stop, "stop everything the project started in the background")
     _add(commands, "bench", cmd_bench, "run the national-scale benchmark")
     return parser

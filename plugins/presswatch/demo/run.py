@@ -54,10 +54,12 @@ def airflow_command(env: dict[str, str], *args: str) -> None:
         raise PresswatchError(f"`airflow {' '.join(args)}` failed:\n{tail}")
 
 
-def main() -> int:
-    started = time.perf_counter()
-    summary: list[tuple[str, str]] = []
-
+def prepare(
+    summary: list[tuple[str, str]], *, simulator_port: int = SIMULATOR_PORT, seed: bool = True
+) -> tuple[str, dict[str, str]]:
+    """The database server, the domain schema, Airflow's metadata database, the demo world
+    (built again unless ``seed`` is false) and the simulator; returns the domain database's URL
+    and the Airflow environment (with the simulator's connections)."""
     _step("database server")
     server = db.server_url()
     kind = "configured (PRESSWATCH_DB_URL)" if db.configured_url() else "embedded (pgserver)"
@@ -76,39 +78,45 @@ def main() -> int:
 
     _step("Airflow metadata database")
     env = airflow_env.environment(domain)
-    metadata = db.with_database(domain, db.AIRFLOW_DATABASE)
+    metadata = airflow_env.metadata_url(domain)
     db.ensure_database(metadata)
     airflow_command(env, "db", "migrate")
     summary.append(("Airflow metadata", f"{db.redact(metadata)}; migrated"))
 
-    _step("demo world")
-    from presswatch.demo import generator
+    if seed:
+        _step("demo world")
+        from presswatch.demo import generator
 
-    with db.connect(domain) as conn:
-        seeded = generator.seed(
-            conn, institutions=DEMO_INSTITUTIONS, seed=DEMO_SEED, days=DEMO_DAYS,
-            end_date=DEMO_END,
-        )  # fmt: skip
-    print(seeded.summary())
-    summary.append(
-        (
-            "demo world",
-            f"{seeded.institutions} institutions, {seeded.rows.get('official', 0)} officials, "
-            f"{seeded.rows.get('social_account', 0)} social accounts; "
-            f"{seeded.rows.get('sim.post', 0):,} simulated posts "
-            f"{seeded.start_date}..{seeded.end_date}",
+        with db.connect(domain) as conn:
+            seeded = generator.seed(
+                conn, institutions=DEMO_INSTITUTIONS, seed=DEMO_SEED, days=DEMO_DAYS,
+                end_date=DEMO_END,
+            )  # fmt: skip
+        print(seeded.summary())
+        summary.append(
+            (
+                "demo world",
+                f"{seeded.institutions} institutions, {seeded.rows.get('official', 0)} officials, "
+                f"{seeded.rows.get('social_account', 0)} social accounts; "
+                f"{seeded.rows.get('sim.post', 0):,} simulated posts "
+                f"{seeded.start_date}..{seeded.end_date}",
+            )
         )
-    )
 
     _step("platform simulator")
     from presswatch import simulator
 
-    simulator.run(port=SIMULATOR_PORT, background=True)
-    base_url = f"http://127.0.0.1:{SIMULATOR_PORT}"
+    simulator.run(port=simulator_port, background=True)
+    base_url = f"http://127.0.0.1:{simulator_port}"
     with db.connect(domain) as conn:
         env.update(simulator.airflow_connections(conn, base_url))
     summary.append(("platform simulator", f"{base_url} (`make stop` stops it)"))
+    return domain, env
 
+
+def run_pipelines(domain: str, env: dict[str, str], summary: list[tuple[str, str]]) -> None:
+    """The daily pipeline for the demo's last Sunday and last day, the SLA sweep for each hour
+    of the last day, and the half-year's rating (each as ``airflow dags test``)."""
     for day in DEMO_DAYS_RUN:
         _step(f"social_activity_daily for {day} ({day:%A})")
         logical = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), TASHKENT)
@@ -155,6 +163,13 @@ def main() -> int:
     )
     with db.connect(domain) as conn:
         summary += rating_findings(conn)
+
+
+def main() -> int:
+    started = time.perf_counter()
+    summary: list[tuple[str, str]] = []
+    domain, env = prepare(summary)
+    run_pipelines(domain, env, summary)
 
     _step("sample notices")
     from presswatch.notices import preview
