@@ -28,6 +28,15 @@ executor, and tasks would run twice. So the processes live only while the module
 them runs, every DAG is paused when they start, and the scheduler creates no scheduled runs
 (``use_job_schedule=False``): it runs only what the test creates.
 
+A module that needs only the API server, with the public API, the UI and plugins (the
+presswatch view's browser tests), asks for that part alone::
+
+    cluster = AirflowCluster(metadata_url=..., domain_url=..., airflow_home=...,
+                             api_apps="all", components=("api-server",))
+    cluster.launch()   # returns at once: prepare data while the server starts
+    ...
+    cluster.wait_until_ready()
+
 Polling reads the metadata tables (``dag_run``, ``task_instance``, ``backfill``, ``job``,
 ``serialized_dag``, ``import_error``) with psycopg: an answer in milliseconds, no token, and
 exactly what the scheduler committed. The CLI would cost ~3-7 s a call (it imports Airflow),
@@ -49,7 +58,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -68,6 +77,9 @@ CLI_TIMEOUT_SECONDS = 120.0
 POLL_SECONDS = 0.5
 LOG_TAIL_LINES = 40
 TERMINAL_RUN_STATES = ("success", "failed")
+COMPONENTS = ("api-server", "scheduler", "dag-processor")
+# What each component records in the `job` table once it runs (the api-server records none).
+COMPONENT_JOBS = {"scheduler": "SchedulerJob", "dag-processor": "DagProcessorJob"}
 
 
 class AirflowClusterError(AssertionError):
@@ -138,7 +150,12 @@ def _iso(value: dt.datetime) -> str:
 
 
 class AirflowCluster:
-    """api-server, scheduler and dag-processor, each in its own process group."""
+    """api-server, scheduler and dag-processor, each in its own process group.
+
+    ``api_apps``: what the api-server serves (``airflow api-server --apps``): ``execution`` by
+    default (what workers call), ``all`` for the public API, the UI and the plugins' apps too.
+    ``components``: which of ``COMPONENTS`` to run (all by default).
+    """
 
     def __init__(
         self,
@@ -147,7 +164,14 @@ class AirflowCluster:
         domain_url: str,
         airflow_home: Path,
         extra_env: Mapping[str, str] | None = None,
+        api_apps: str = "execution",
+        components: Sequence[str] = COMPONENTS,
     ) -> None:
+        unknown = sorted(set(components) - set(COMPONENTS))
+        if unknown or not components:
+            raise ValueError(f"components must be some of {COMPONENTS}, not {list(components)}")
+        self.api_apps = api_apps
+        self.components = tuple(name for name in COMPONENTS if name in components)
         self.metadata_url = metadata_url
         self.domain_url = domain_url
         self.airflow_home = Path(airflow_home)
@@ -240,25 +264,43 @@ class AirflowCluster:
             )
 
     def start(self, timeout: float = START_TIMEOUT_SECONDS) -> None:
-        started = time.monotonic()
+        self.launch()
+        self.wait_until_ready(timeout)
+
+    def launch(self) -> None:
+        """Start the processes and return at once (``wait_until_ready`` waits for them)."""
+        self._launched_at = time.monotonic()
         self._pause_every_dag()
         with self._metadata() as conn:
             (self._jobs_before,) = conn.execute("SELECT coalesce(max(id), 0) FROM job").fetchone()
-        # Only the execution API (what workers call): the public API and UI would add ~10 s of
-        # CPU to the start (825 FastAPI routes), and the tests read the database instead.
-        self._spawn(
-            "api-server",
-            *("api-server", "--apps", "execution", "--host", "127.0.0.1"),
-            *("--port", str(self.api_port)),
-        )
-        self._spawn("scheduler", "scheduler")
-        self._spawn("dag-processor", "dag-processor")
+        if "api-server" in self.components:
+            # By default only the execution API (what workers call): the public API and UI
+            # would add ~10 s of CPU to the start (825 FastAPI routes), and the tests read the
+            # database instead.
+            self._spawn(
+                "api-server",
+                *("api-server", "--apps", self.api_apps, "--host", "127.0.0.1"),
+                *("--port", str(self.api_port)),
+            )
+        for name in ("scheduler", "dag-processor"):
+            if name in self.components:
+                self._spawn(name, name)
+
+    def wait_until_ready(self, timeout: float = START_TIMEOUT_SECONDS) -> None:
+        """Until every process ``launch`` started is ready; if one is not, stop them all."""
         try:
             self._wait_ready(timeout)
         except BaseException:
             self.stop()
             raise
-        self.start_seconds = time.monotonic() - started
+        self.start_seconds = time.monotonic() - self._launched_at
+
+    @property
+    def health_url(self) -> str:
+        """What the api-server answers once up: the public API's health when it serves it."""
+        if {"all", "core"} & set(self.api_apps.split(",")):
+            return f"{self.base_url}/api/v2/monitor/health"
+        return f"{self.base_url}/execution/health"
 
     def _pause_every_dag(self) -> None:
         """DAGs that ``dag.test()`` created earlier in the session are unpaused; pause them, so
@@ -275,18 +317,18 @@ class AirflowCluster:
                 )
 
     def _wait_ready(self, timeout: float) -> None:
-        """Until the execution API answers and the scheduler and dag-processor this cluster
-        started have each recorded a heartbeat in the ``job`` table."""
+        """Until the api-server answers its health URL and the scheduler and dag-processor
+        this cluster started have each recorded a heartbeat in the ``job`` table."""
         deadline = time.monotonic() + timeout
-        api_ready = False
+        api_ready = "api-server" not in self.components
+        expected = {COMPONENT_JOBS[name] for name in self.components if name in COMPONENT_JOBS}
         jobs: set[str] = set()
         with self._metadata() as conn:
             while time.monotonic() < deadline:
                 self._check_alive("starting")
                 if not api_ready:
                     try:
-                        response = requests.get(f"{self.base_url}/execution/health", timeout=2)
-                        api_ready = response.ok
+                        api_ready = requests.get(self.health_url, timeout=2).ok
                     except (requests.ConnectionError, requests.Timeout):
                         pass
                 rows = conn.execute(
@@ -295,12 +337,12 @@ class AirflowCluster:
                     [self._jobs_before],
                 ).fetchall()
                 jobs = {job_type for (job_type,) in rows}
-                if api_ready and {"SchedulerJob", "DagProcessorJob"} <= jobs:
+                if api_ready and expected <= jobs:
                     return
                 time.sleep(POLL_SECONDS)
         raise AirflowClusterError(
-            f"Airflow was not ready after {timeout:.0f} s (execution API answering: {api_ready},"
-            f" running jobs: {sorted(jobs)})\n" + self.diagnostics()
+            f"Airflow was not ready after {timeout:.0f} s ({self.health_url} answering:"
+            f" {api_ready}, running jobs: {sorted(jobs)})\n" + self.diagnostics()
         )
 
     def stop(self, grace: float = STOP_GRACE_SECONDS) -> None:
@@ -611,7 +653,7 @@ class AirflowCluster:
                     lines = [_readable(line) for line in log.splitlines()[-LOG_TAIL_LINES:]]
                     tail = "\n".join(lines) or "(no log)"
                     parts.append(f"log of {ti.run_id} {ti.task_id} ({ti.state}):\n{tail}")
-        for name in ("api-server", "scheduler", "dag-processor"):
+        for name in self.components:
             parts.append(f"--- {self.log_path(name)} (last lines)\n{_tail(self.log_path(name))}")
         return "\n".join(parts)
 
@@ -649,14 +691,19 @@ def _group_alive(pgid: int) -> bool:
 
 @contextmanager
 def running_airflow(
-    metadata_url: str, domain_url: str, extra_env: Mapping[str, str] | None = None
+    metadata_url: str,
+    domain_url: str,
+    extra_env: Mapping[str, str] | None = None,
+    **options,
 ) -> Iterator[AirflowCluster]:
-    """An Airflow cluster for the duration of the block (stopped even when the block fails)."""
+    """An Airflow cluster for the duration of the block (stopped even when the block fails);
+    ``options``: ``api_apps``, ``components`` (see ``AirflowCluster``)."""
     cluster = AirflowCluster(
         metadata_url=metadata_url,
         domain_url=domain_url,
         airflow_home=Path(os.environ["AIRFLOW_HOME"]),
         extra_env=extra_env,
+        **options,
     )
     cluster.start()
     try:
