@@ -529,8 +529,7 @@ def _rating_dag(url: str) -> list[Figure]:
     reports = ROOT / ".presswatch" / "bench-reports"
     shutil.rmtree(reports, ignore_errors=True)
     env["PRESSWATCH_REPORTS_DIR"] = str(reports)
-    metadata = db.with_database(url, db.AIRFLOW_DATABASE)
-    db.ensure_database(metadata)
+    db.ensure_database(airflow_env.metadata_url(url))
     airflow_command(env, "db", "migrate")
     with db.connect(url) as conn:
         conn.execute("DELETE FROM notice WHERE kind LIKE 'rating%%'")
@@ -568,12 +567,214 @@ def _rating_dag(url: str) -> list[Figure]:
     ]  # fmt: skip
 
 
+def _ui_pages(url: str) -> list[Figure]:
+    """The presswatch view's pages made from the bench world (``presswatch.ui.bench``): the
+    league table's first page of the rating ``_rating_dag`` issued, the SLA board as of the last
+    sweep, and the page of the institution with the most clocks; target under 1 s each."""
+    from presswatch.ui import bench as ui_bench
+
+    measured = ui_bench.page_seconds(url)
+    print(f"presswatch view pages: {measured}")
+    target = {"reference": ui_bench.TARGET_SECONDS, "reference_unit": "s (target)"}
+    return [
+        Figure(name, measured[name], "s", **target)
+        for name in (
+            "ui_league_page_seconds",
+            "ui_sla_board_seconds",
+            "ui_institution_page_seconds",
+        )
+    ]
+
+
+# --- backfill through the scheduler ---------------------------------------------------------
+
+BACKFILL_FROM = dt.date(2026, 6, 1)
+BACKFILL_TO = END_DATE  # 30 days, inclusive
+# What the README recommends for a backfill over days whose posts are stored: one fetch task per
+# platform (they send no request), instead of one per 500 accounts (~76 a day here).
+BACKFILL_CONF = {"batch_size": 10_000}
+BACKFILL_PARALLEL_RUNS = 4
+BACKFILL_TIMEOUT_SECONDS = 3600
+COMPLIANCE_CHECKSUM = """
+SELECT md5(string_agg(row_text, ',' ORDER BY row_text)) FROM (
+    SELECT c::text AS row_text FROM institution_compliance_daily AS c
+     WHERE c.day BETWEEN %(first)s AND %(last)s
+    UNION ALL
+    SELECT a::text FROM account_compliance_daily AS a WHERE a.day BETWEEN %(first)s AND %(last)s
+    UNION ALL
+    SELECT w::text FROM account_week_compliance AS w
+     WHERE w.computed_on BETWEEN %(first)s AND %(last)s
+) AS rows"""
+
+
+def _tashkent_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), dt.timezone(dt.timedelta(hours=5)))
+
+
+def _backfill(url: str, *, days: int, posts_complete: bool) -> list[Figure]:
+    """``airflow backfill create`` of ``social_activity_daily`` for the 30 days of June 2026,
+    executed by a real scheduler (LocalExecutor, ``parallelism`` 4, as ``make up`` runs it)
+    on the bench world, timed from the command to the last run's end; once one day after
+    another (``--max-active-runs 1``, the command the DAG's docs give), then again over the same
+    days with ``BACKFILL_PARALLEL_RUNS`` runs at a time (``--reprocess-behavior completed``),
+    which must leave the same compliance rows. Reference: one ``airflow dags test`` of the day
+    before (one process, Airflow's start included).
+
+    The loaded posts are the simulator's every post, so each account's fetch coverage is set to
+    the bench year: the fetch tasks find every day stored and send no request (what a backfill
+    over fetched days does); the Wikipedia checks go to the simulator."""
+    from presswatch import airflow_env, local_airflow, processes, simulator
+
+    if not posts_complete:
+        print("backfill: skipped (PRESSWATCH_BENCH_LOAD_POSTS loads only part of the posts)")
+        return []
+    with db.connect(url) as conn:
+        conn.execute(
+            "UPDATE social_account SET covered_from = %s, covered_until = %s",
+            [_tashkent_midnight(END_DATE - dt.timedelta(days=days - 1)),
+             _tashkent_midnight(END_DATE + dt.timedelta(days=1))],
+        )  # fmt: skip
+        conn.commit()
+    sim_port = local_airflow.free_port()
+    sim_name = "bench-simulator"
+    processes.start(
+        sim_name,
+        processes.python_argv("-m", "presswatch.cli", "simulator", "--port", str(sim_port)),
+        env={**os.environ, "PRESSWATCH_DB_URL": url},
+    )
+    env = airflow_env.environment(url)
+    cluster = None
+    try:
+        base_url = f"http://127.0.0.1:{sim_port}"
+        deadline = time.monotonic() + 30
+        while not simulator._healthy(base_url):
+            if time.monotonic() > deadline or not processes.running(sim_name):
+                raise RuntimeError(f"bench simulator did not start; {processes.log_path(sim_name)}")
+            time.sleep(0.2)
+        with db.connect(url) as conn:
+            env.update(simulator.airflow_connections(conn, base_url))
+        local_airflow.metadata_migrate(env)
+        from presswatch.demo.run import airflow_command
+
+        conf = json.dumps(BACKFILL_CONF)
+        # `airflow dags test DATE` makes a run whose logical date is DATE (the day before's
+        # interval): a day whose run would not take the backfill's first logical date.
+        reference_day = BACKFILL_FROM - dt.timedelta(days=2)
+        started = time.perf_counter()
+        logical = _tashkent_midnight(reference_day + dt.timedelta(days=1)).isoformat()
+        airflow_command(env, "dags", "test", "social_activity_daily", logical, "--conf", conf)
+        reference = time.perf_counter() - started
+        print(f"airflow dags test social_activity_daily {reference_day}: {reference:.1f} s")
+
+        port = local_airflow.free_port()
+        service_env = local_airflow.service_environment(env, port)
+        service_env["AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE"] = "False"  # only the backfill runs
+        cluster = local_airflow.LocalAirflow(
+            env=service_env, port=port, services=("api-server", "scheduler", "dag-processor"),
+            apps="execution", prefix="bench-airflow-",
+        )  # fmt: skip
+        cluster.start()
+        cluster.wait_for_dags(["social_activity_daily"])
+        cluster.set_paused(["social_activity_daily"], False)
+        dates = ["--from-date", _tashkent_midnight(BACKFILL_FROM).isoformat(),
+                 "--to-date", _tashkent_midnight(BACKFILL_TO).isoformat()]  # fmt: skip
+        runs = (BACKFILL_TO - BACKFILL_FROM).days + 1
+        checksum_params = {"first": BACKFILL_FROM, "last": BACKFILL_TO}
+
+        sequential, tasks = _timed_backfill(cluster, service_env, [*dates, "--max-active-runs",
+                                            "1", "--dag-run-conf", conf], runs)  # fmt: skip
+        with db.connect(url) as conn:
+            first_rows = conn.execute(COMPLIANCE_CHECKSUM, checksum_params).fetchone()[0]
+        parallel, _ = _timed_backfill(
+            cluster, service_env,
+            [*dates, "--max-active-runs", str(BACKFILL_PARALLEL_RUNS), "--dag-run-conf", conf,
+             "--reprocess-behavior", "completed"],
+            runs,
+        )  # fmt: skip
+        with db.connect(url) as conn:
+            second_rows = conn.execute(COMPLIANCE_CHECKSUM, checksum_params).fetchone()[0]
+        if first_rows != second_rows:
+            raise RuntimeError("the second backfill changed the compliance rows of its days")
+    finally:
+        if cluster is not None:
+            cluster.stop()
+        processes.stop(sim_name)
+    print(
+        f"backfill of {runs} days: {sequential:.0f} s one run at a time ({tasks} task instances),"
+        f" {parallel:.0f} s with {BACKFILL_PARALLEL_RUNS} runs at a time (same compliance rows);"
+        f" one day by `airflow dags test`: {reference:.1f} s"
+    )
+    return [
+        Figure("backfill_30_days_seconds", round(sequential), "s",
+               reference=round(reference, 1), reference_unit="s (airflow dags test of one day)"),
+        Figure("backfill_30_days_task_instances", tasks, "task instances"),
+        Figure(f"backfill_30_days_{BACKFILL_PARALLEL_RUNS}_runs_at_a_time_seconds",
+               round(parallel), "s"),
+    ]  # fmt: skip
+
+
+def _timed_backfill(cluster, env: dict[str, str], args: list[str], runs: int) -> tuple[float, int]:
+    """Seconds from ``airflow backfill create`` to the end of its last run, and its task
+    instances; every run must succeed."""
+    from presswatch.demo.run import airflow_command
+
+    with psycopg.connect(cluster.metadata_url, autocommit=True) as conn:
+        _wait_backfills_completed(conn)
+        (before,) = conn.execute("SELECT coalesce(max(id), 0) FROM backfill").fetchone()
+        started = time.perf_counter()
+        airflow_command(env, "backfill", "create", "--dag-id", "social_activity_daily", *args)
+        (backfill_id,) = conn.execute(
+            "SELECT id FROM backfill WHERE id > %s ORDER BY id DESC LIMIT 1", [before]
+        ).fetchone()
+        not_created = conn.execute(
+            "SELECT logical_date, exception_reason FROM backfill_dag_run"
+            " WHERE backfill_id = %s AND dag_run_id IS NULL",
+            [backfill_id],
+        ).fetchall()
+        if not_created:
+            raise RuntimeError(f"backfill {backfill_id} created no run for {not_created}")
+        deadline = time.monotonic() + BACKFILL_TIMEOUT_SECONDS
+        while time.monotonic() < deadline:
+            states = [state for (state,) in conn.execute(
+                "SELECT state FROM dag_run WHERE backfill_id = %s", [backfill_id]).fetchall()]  # fmt: skip
+            if "failed" in states:
+                raise RuntimeError(f"backfill {backfill_id}: a run failed; see the task logs")
+            if len(states) == runs and all(state == "success" for state in states):
+                break
+            if cluster.dead_service():
+                raise RuntimeError(f"airflow {cluster.dead_service()} exited during the backfill")
+            time.sleep(0.5)
+        else:
+            raise RuntimeError(f"backfill {backfill_id} not done in {BACKFILL_TIMEOUT_SECONDS} s")
+        seconds = time.perf_counter() - started
+        (tasks,) = conn.execute(
+            "SELECT count(*) FROM task_instance ti JOIN dag_run dr USING (dag_id, run_id)"
+            " WHERE dr.backfill_id = %s",
+            [backfill_id],
+        ).fetchone()
+    return seconds, tasks
+
+
+def _wait_backfills_completed(conn: psycopg.Connection, timeout: float = 90.0) -> None:
+    """Airflow allows one unfinished backfill per DAG; the scheduler marks one completed some
+    seconds after its last run."""
+    deadline = time.monotonic() + timeout
+    while conn.execute("SELECT count(*) FROM backfill WHERE completed_at IS NULL").fetchone()[0]:
+        if time.monotonic() > deadline:
+            raise RuntimeError("an earlier backfill is still not completed")
+        time.sleep(0.5)
+
+
 def main() -> int:
     institutions = int(os.environ.get("PRESSWATCH_BENCH_INSTITUTIONS", "3000"))
     days = int(os.environ.get("PRESSWATCH_BENCH_DAYS", "365"))
     url = _bench_url()
     print(f"bench database: {db.redact(url)} ({institutions} institutions, {days} days)")
     db.drop_database(url)
+    # Airflow's metadata of the bench's runs, made again each time (no run of an earlier bench
+    # stands in the way of the backfill).
+    os.environ.setdefault("PRESSWATCH_AIRFLOW_DB_URL", db.with_database(url, "airflow_bench"))
+    db.drop_database(os.environ["PRESSWATCH_AIRFLOW_DB_URL"])
     migrate.migrate(url)
     with db.connect(url, autocommit=True) as conn:
         world.ensure_schema(conn)
@@ -587,6 +788,8 @@ def main() -> int:
     figures += _story_ingest(url)
     figures += _rating(url)
     figures += _rating_dag(url)
+    figures += _ui_pages(url)
+    figures += _backfill(url, days=days, posts_complete=not limit)
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps([asdict(f) for f in figures], indent=2) + "\n")
