@@ -7,6 +7,8 @@ otherwise. Every simulated post is loaded into ``post`` unless ``PRESSWATCH_BENC
 caps them (for quick runs; the compliance figures then see only part of the posts). Each figure
 is an object with ``name``, ``value``, ``unit`` and, where a reference is asked for,
 ``reference`` and ``reference_unit``; later pipelines add their figures.
+``PRESSWATCH_BENCH_ONLY=ui,backfill`` runs only those steps again on the world an earlier run
+left, and replaces their figures in the results.
 """
 
 from __future__ import annotations
@@ -621,17 +623,23 @@ def _backfill(url: str, *, days: int, posts_complete: bool) -> list[Figure]:
     before (one process, Airflow's start included).
 
     The loaded posts are the simulator's every post, so each account's fetch coverage is set to
-    the bench year: the fetch tasks find every day stored and send no request (what a backfill
-    over fetched days does); the Wikipedia checks go to the simulator."""
+    the bench year, and its facts are marked read, as after live runs: the fetch tasks find
+    every day stored and send no request (what a backfill over fetched days does); the
+    Wikipedia checks go to the simulator. The reference is a live run's work: it also reads
+    every account's facts from the platforms (the simulator)."""
     from presswatch import airflow_env, local_airflow, processes, simulator
 
     if not posts_complete:
         print("backfill: skipped (PRESSWATCH_BENCH_LOAD_POSTS loads only part of the posts)")
         return []
     with db.connect(url) as conn:
+        # As after a year of live runs: every post fetched, the facts read (a backfill reads
+        # an account's facts only if no run ever did).
         conn.execute(
-            "UPDATE social_account SET covered_from = %s, covered_until = %s",
+            "UPDATE social_account SET covered_from = %s, covered_until = %s,"
+            " facts_checked_at = coalesce(facts_checked_at, %s)",
             [_tashkent_midnight(END_DATE - dt.timedelta(days=days - 1)),
+             _tashkent_midnight(END_DATE + dt.timedelta(days=1)),
              _tashkent_midnight(END_DATE + dt.timedelta(days=1))],
         )  # fmt: skip
         conn.commit()
@@ -770,11 +778,14 @@ def main() -> int:
     days = int(os.environ.get("PRESSWATCH_BENCH_DAYS", "365"))
     url = _bench_url()
     print(f"bench database: {db.redact(url)} ({institutions} institutions, {days} days)")
-    db.drop_database(url)
     # Airflow's metadata of the bench's runs, made again each time (no run of an earlier bench
     # stands in the way of the backfill).
     os.environ.setdefault("PRESSWATCH_AIRFLOW_DB_URL", db.with_database(url, "airflow_bench"))
     db.drop_database(os.environ["PRESSWATCH_AIRFLOW_DB_URL"])
+    only = [step for step in os.environ.get("PRESSWATCH_BENCH_ONLY", "").split(",") if step]
+    if only:
+        return _only(url, only, days)
+    db.drop_database(url)
     migrate.migrate(url)
     with db.connect(url, autocommit=True) as conn:
         world.ensure_schema(conn)
@@ -791,6 +802,33 @@ def main() -> int:
     figures += _ui_pages(url)
     figures += _backfill(url, days=days, posts_complete=not limit)
 
+    _write(figures)
+    return 0
+
+
+# Steps that can run again alone on the world an earlier full run left (PRESSWATCH_BENCH_ONLY).
+ONLY_STEPS = ("ui", "backfill")
+
+
+def _only(url: str, steps: list[str], days: int) -> int:
+    """``PRESSWATCH_BENCH_ONLY=ui,backfill``: those steps again on the bench world an earlier
+    ``make bench`` left (and its issued rating); their figures replace theirs in the results."""
+    unknown = sorted(set(steps) - set(ONLY_STEPS))
+    if unknown:
+        raise SystemExit(f"PRESSWATCH_BENCH_ONLY: unknown steps {unknown}; known: {ONLY_STEPS}")
+    figures: list[Figure] = []
+    if "ui" in steps:
+        figures += _ui_pages(url)
+    if "backfill" in steps:
+        figures += _backfill(url, days=days, posts_complete=True)
+    kept = json.loads(RESULTS.read_text()) if RESULTS.exists() else []
+    by_name = {f.name: f for f in figures}
+    merged = [by_name.pop(row["name"], None) or Figure(**row) for row in kept]
+    _write(merged + list(by_name.values()))
+    return 0
+
+
+def _write(figures: list[Figure]) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps([asdict(f) for f in figures], indent=2) + "\n")
     width = max(len(f.name) for f in figures)
@@ -800,4 +838,3 @@ def main() -> int:
         value = f"{f.value:>14,.0f}" if float(f.value).is_integer() else f"{f.value:>14,.1f}"
         print(f"  {f.name:<{width}}  {value} {f.unit}{reference}")
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
-    return 0
