@@ -835,6 +835,9 @@ def _write(figures: list[Figure]) -> None:
     print()
     for f in figures:
         reference = f"   (reference {f.reference:g} {f.reference_unit})" if f.reference else ""
-        value = f"{f.value:>14,.0f}" if float(f.value).is_integer() else f"{f.value:>14,.1f}"
+        if float(f.value).is_integer():
+            value = f"{f.value:>14,.0f}"
+        else:
+            value = f"{f.value:>14,.1f}" if f.value >= 1 else f"{f.value:>14,.3f}"
         print(f"  {f.name:<{width}}  {value} {f.unit}{reference}")
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}")
