@@ -186,7 +186,9 @@ def test_up_sink_writes_mail_to_a_folder_and_lists_it(up):
     message = EmailMessage()
     message["From"] = "monitoring@aimc.example.uz"
     message["To"] = "press@ministry.example.uz"
-    message["Subject"] = "Ogohlantirish: haftalik nashrlar"
+    # Long and not ASCII: sent as encoded words folded over lines, listed on one line.
+    subject = "Такрорий хабарнома: танқидий материалларга муносабат билдирилмаган (haftalik)"
+    message["Subject"] = subject
     message.set_content("test")
     with smtplib.SMTP("127.0.0.1", up.smtp_port, timeout=10) as smtp:
         smtp.send_message(message)
@@ -196,11 +198,12 @@ def test_up_sink_writes_mail_to_a_folder_and_lists_it(up):
         [str(VENV_BIN / "presswatch"), "mail"], env=env, capture_output=True, text=True, check=True
     )
     assert "press@ministry.example.uz" in listed.stdout
-    assert "Ogohlantirish: haftalik nashrlar" in listed.stdout
+    assert subject in listed.stdout
+    printed = f"mail: {subject!r} to press@ministry.example.uz"
     deadline = time.monotonic() + 10
-    while "mail: 'Ogohlantirish" not in up.text() and time.monotonic() < deadline:
+    while printed not in up.text() and time.monotonic() < deadline:
         time.sleep(0.5)
-    assert "mail: 'Ogohlantirish: haftalik nashrlar' to press@ministry.example.uz" in up.text()
+    assert printed in up.text()
 
 
 def test_ctrl_c_stops_every_process_it_started(up):
@@ -214,3 +217,20 @@ def test_ctrl_c_stops_every_process_it_started(up):
     assert _group_members(pgids) == []
     assert up.pids() == {}
     assert "stopped airflow-scheduler" in up.text()
+
+
+def test_a_folded_subject_is_listed_on_one_line(tmp_path):
+    """What the SMTP hook sent for a long subject: the header folded before its first word."""
+    import mailbox
+
+    from presswatch.demo.up import received_mail
+
+    box = mailbox.Maildir(tmp_path / "mail", create=True)
+    box.add(
+        b"From: monitoring@aimc.example.uz\r\nTo: press@anticor.gov.example\r\n"
+        b"Subject: \r\n Jurnalist va blogerlarni akkreditatsiya qilish muddati buzilgan (3 kun)\r\n"
+        b"\r\nbody\r\n"
+    )
+    (mail,) = received_mail(tmp_path / "mail")
+    assert mail.subject == "Jurnalist va blogerlarni akkreditatsiya qilish muddati buzilgan (3 kun)"
+    assert mail.to == "press@anticor.gov.example"

@@ -61,7 +61,10 @@ def received_mail(folder: Path | None = None) -> list[Mail]:
                 received=message.get_date(),
                 sender=str(message.get("From", "")),
                 to=str(message.get("To", "")),
-                subject=str(make_header(decode_header(message.get("Subject", "")))),
+                # A long subject comes folded over lines: shown on one.
+                subject=" ".join(
+                    str(make_header(decode_header(message.get("Subject", "")))).split()
+                ),
             )
         )
     return sorted(mails, key=lambda mail: (mail.received, mail.key))
