@@ -9,3 +9,41 @@ def run_dag(dag, **kwargs):
     for task in dag.tasks:
         task.retries = 0
     return dag.test(**kwargs)
+
+
+# Connector extras for tests against the simulator: short timeouts and waits, few retries.
+FAST_CONNECTORS = {"timeout": 5, "max_retries": 3, "throttle_wait": 0.05}
+
+
+def seed_world(url: str, simulator_url: str, **seed) -> dict[str, str]:
+    """Empty the database, seed the demo world (``presswatch.demo.generator.seed``'s arguments)
+    and return the Airflow connections (``AIRFLOW_CONN_*``) to the simulator serving it."""
+    from conftest import truncate_all
+
+    from presswatch import db
+    from presswatch.demo import generator
+    from presswatch.simulator import airflow_connections
+
+    truncate_all(url)
+    with db.connect(url) as conn:
+        generator.seed(conn, **seed)
+        return airflow_connections(conn, simulator_url, FAST_CONNECTORS)
+
+
+def run_daily_days(url: str, days, *, run: dict, send: bool) -> None:
+    """``social_activity_daily`` for each of ``days`` as its tasks do it (fetch per batch of
+    500, Wikipedia, compliance, notices), with the connectors the tasks build from the Airflow
+    connections; ``run`` is the run the tasks are told they belong to."""
+    from presswatch import db
+    from presswatch.activity import daily
+
+    params = {"institution_codes": [], "platforms": list(daily.PLATFORMS),
+              "dry_run": False, "batch_size": 500}  # fmt: skip
+    for day in days:
+        with db.connect(url) as conn:
+            batches = daily.plan_batches(conn, params["platforms"], None, 500)
+        for batch in batches:
+            daily.fetch_task(url, batch, day, params=params, run=run)
+        daily.wikipedia_task(url, day, params=params, run=run)
+        daily.compliance_task(url, day, params=params)
+        daily.notices_task(url, day, params=params, send=send, run=run)

@@ -39,12 +39,11 @@ import psutil
 import psycopg
 import pytest
 import redis
-from conftest import truncate_all
 from fixtures_airflow import AirflowCluster, AirflowClusterError
+from helpers import seed_world
 from psycopg.rows import namedtuple_row
 
 from presswatch import db
-from presswatch.simulator import airflow_connections
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +54,6 @@ TASHKENT = ZoneInfo("Asia/Tashkent")
 # already has a run for.
 DAY = dt.date(2026, 3, 15)
 SEED = {"institutions": 5, "seed": 23, "days": 45, "end_date": dt.date(2026, 3, 31)}
-FAST = {"timeout": 5, "max_retries": 3, "throttle_wait": 0.05}
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 # The queue and the worker's node name: unique per test session.
@@ -258,13 +256,7 @@ def broker() -> Iterator[redis.Redis]:
 def world(db_url, _simulator_server):
     """Five demo institutions with their history, and the Airflow connections to the simulator
     serving them (the cluster's processes start with them)."""
-    from presswatch.demo import generator
-
-    truncate_all(db_url)
-    with db.connect(db_url) as conn:
-        generator.seed(conn, **SEED)
-        connections = airflow_connections(conn, _simulator_server.base_url, FAST)
-    return {"url": db_url, "connections": connections}
+    return {"url": db_url, "connections": seed_world(db_url, _simulator_server.base_url, **SEED)}
 
 
 @pytest.fixture(scope="module")

@@ -14,13 +14,10 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from conftest import truncate_all
+from helpers import run_daily_days, seed_world
 from test_social_activity_dag import RESULTS, SNAPSHOT, forget_fetched
 
-from presswatch import db
-from presswatch.activity import daily
 from presswatch.notices import dispatch
-from presswatch.simulator import airflow_connections
 
 pytestmark = pytest.mark.slow
 
@@ -29,20 +26,13 @@ TASHKENT = ZoneInfo("Asia/Tashkent")
 # with dag.test(): a backfill skips a logical date that already has a run.)
 DAYS = [dt.date(2026, 3, 16) + dt.timedelta(days=n) for n in range(14)]
 SEED = {"institutions": 5, "seed": 23, "days": 60, "end_date": dt.date(2026, 3, 31)}
-FAST = {"timeout": 5, "max_retries": 3, "throttle_wait": 0.05}
 
 
 @pytest.fixture(scope="module")
 def world(db_url, _simulator_server):
     """The demo world for this module, and the Airflow connections to the simulator serving it
     (the cluster's processes start with them, so they depend on the world)."""
-    from presswatch.demo import generator
-
-    truncate_all(db_url)
-    with db.connect(db_url) as conn:
-        generator.seed(conn, **SEED)
-        connections = airflow_connections(conn, _simulator_server.base_url, FAST)
-    return {"url": db_url, "connections": connections}
+    return {"url": db_url, "connections": seed_world(db_url, _simulator_server.base_url, **SEED)}
 
 
 @pytest.fixture(scope="module")
@@ -56,16 +46,7 @@ def live_runs(url: str) -> None:
     connectors the DAG's tasks build from the Airflow connections)."""
     live = {"airflow_dag_id": "social_activity_daily", "airflow_run_id": None,
             "airflow_run_type": "scheduled"}  # fmt: skip
-    params = {"institution_codes": [], "platforms": list(daily.PLATFORMS),
-              "dry_run": False, "batch_size": 500}  # fmt: skip
-    for day in DAYS:
-        with db.connect(url) as conn:
-            batches = daily.plan_batches(conn, params["platforms"], None, 500)
-        for batch in batches:
-            daily.fetch_task(url, batch, day, params=params, run=live)
-        daily.wikipedia_task(url, day, params=params, run=live)
-        daily.compliance_task(url, day, params=params)
-        daily.notices_task(url, day, params=params, send=True, run=live)
+    run_daily_days(url, DAYS, run=live, send=True)
 
 
 def results(url: str) -> dict[str, list]:

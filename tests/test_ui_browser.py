@@ -25,18 +25,16 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 import requests
-from conftest import truncate_all
 from fastapi.routing import APIRoute
 from fixtures_airflow import AirflowCluster
 from fixtures_browser import browser, chromium, screenshot  # noqa: F401 (fixtures)
+from helpers import run_daily_days, seed_world
 
 from presswatch import db
 from presswatch.activity import daily
-from presswatch.demo import generator
 from presswatch.demo.run import DEMO_END, DEMO_INSTITUTIONS, DEMO_SEED
 from presswatch.rating import compute
 from presswatch.rating.periods import HalfYear
-from presswatch.simulator import airflow_connections
 from presswatch.sla import hourly
 
 pytestmark = pytest.mark.slow
@@ -45,7 +43,6 @@ TASHKENT = ZoneInfo("Asia/Tashkent")
 SEED = {"institutions": DEMO_INSTITUTIONS, "seed": DEMO_SEED, "days": 21, "end_date": DEMO_END}
 DAYS = (dt.date(2026, 3, 15), dt.date(2026, 3, 22), dt.date(2026, 3, 29), DEMO_END)
 HOURS = (0, 9, 23)  # local hours of DEMO_END; the last sweep is at 1 April 00:00
-FAST = {"timeout": 5, "max_retries": 3, "throttle_wait": 0.05}
 USER = "ui_viewer"  # the least role that may see the view
 PREFIX = "/presswatch"
 WAIT_SECONDS = 20
@@ -54,18 +51,9 @@ WAIT_SECONDS = 20
 def run_demo_pipelines(url: str) -> None:
     """What the demo's pipelines make of its world (see the module doc), with the platform
     simulator's Airflow connections in the environment."""
-    params = {"institution_codes": [], "platforms": list(daily.PLATFORMS), "dry_run": False,
-              "batch_size": 500}  # fmt: skip
     run = {"airflow_dag_id": "social_activity_daily", "airflow_run_id": "manual__ui_test",
            "airflow_run_type": "manual"}  # fmt: skip
-    for day in DAYS:
-        with db.connect(url) as conn:
-            batches = daily.plan_batches(conn, params["platforms"], None, 500)
-        for batch in batches:
-            daily.fetch_task(url, batch, day, params=params, run=run)
-        daily.wikipedia_task(url, day, params=params, run=run)
-        daily.compliance_task(url, day, params=params)
-        daily.notices_task(url, day, params=params, send=False, run=run)
+    run_daily_days(url, DAYS, run=run, send=False)
     params = {"institution_codes": [], "dry_run": False, "send_notices": False,
               "confirm_story_ids": [], "dismiss_story_ids": [], "fetch_posts": True,
               "batch_size": 500}  # fmt: skip
@@ -145,14 +133,11 @@ def view(airflow_db, db_url, _simulator_server, tmp_path_factory) -> View:
         api_apps="all",
         components=("api-server",),
     )
-    truncate_all(db_url)
     cluster.launch()  # it starts (~15 s) while the data is made
     try:
         started = time.monotonic()
         with pytest.MonkeyPatch.context() as patch:
-            with db.connect(db_url) as conn:
-                generator.seed(conn, **SEED)
-                connections = airflow_connections(conn, _simulator_server.base_url, FAST)
+            connections = seed_world(db_url, _simulator_server.base_url, **SEED)
             for name, value in connections.items():
                 patch.setenv(name, value)
             run_demo_pipelines(db_url)
