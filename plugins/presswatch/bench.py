@@ -524,15 +524,14 @@ def _rating_dag(url: str) -> list[Figure]:
     ``airflow dags test`` (one process: the tasks one after another, the scorecards rendered by
     ``rating.render_processes`` processes), Airflow's start included. The rating ``_rating``
     stored is removed first, so that the run computes it again."""
-    from presswatch import airflow_env
+    from presswatch import airflow_env, local_airflow
     from presswatch.demo.run import airflow_command
 
     env = airflow_env.environment(url)
     reports = ROOT / ".presswatch" / "bench-reports"
     shutil.rmtree(reports, ignore_errors=True)
     env["PRESSWATCH_REPORTS_DIR"] = str(reports)
-    db.ensure_database(airflow_env.metadata_url(url))
-    airflow_command(env, "db", "migrate")
+    local_airflow.metadata_migrate(env)
     with db.connect(url) as conn:
         conn.execute("DELETE FROM notice WHERE kind LIKE 'rating%%'")
         conn.execute("DELETE FROM rating WHERE period = %s", [RATING_PERIOD])

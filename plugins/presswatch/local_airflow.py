@@ -25,7 +25,6 @@ import psycopg
 
 from presswatch import airflow_env, db, processes
 from presswatch.errors import PresswatchError
-from presswatch.paths import state_dir
 
 START_TIMEOUT_SECONDS = 120.0
 POLL_SECONDS = 0.5
@@ -261,7 +260,3 @@ def metadata_migrate(env: dict[str, str]) -> None:
 
     db.ensure_database(airflow_env.metadata_url(env["PRESSWATCH_DB_URL"]))
     airflow_command(env, "db", "migrate")
-
-
-def home() -> Path:
-    return state_dir() / "airflow"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import psycopg
 
-from presswatch import airflow_env, db, migrate
+from presswatch import airflow_env, db, local_airflow, migrate
 from presswatch.errors import PresswatchError
 from presswatch.rating.periods import HalfYear
 
@@ -79,8 +79,7 @@ def prepare(
     _step("Airflow metadata database")
     env = airflow_env.environment(domain)
     metadata = airflow_env.metadata_url(domain)
-    db.ensure_database(metadata)
-    airflow_command(env, "db", "migrate")
+    local_airflow.metadata_migrate(env)
     summary.append(("Airflow metadata", f"{db.redact(metadata)}; migrated"))
 
     if seed:

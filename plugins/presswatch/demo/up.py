@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from email.header import decode_header, make_header
 from pathlib import Path
 
-from presswatch import db, processes
+from presswatch import db, local_airflow, processes
 from presswatch.errors import PresswatchError
 from presswatch.paths import state_dir
 
@@ -130,7 +130,7 @@ def _raise_stop(signum, frame) -> None:
 
 
 def up(args: argparse.Namespace) -> int:
-    from presswatch import airflow_env, local_airflow
+    from presswatch import airflow_env
     from presswatch.demo import run
 
     started = time.perf_counter()
@@ -205,19 +205,13 @@ def _watch(airflow) -> int:
                     _stop_everything()
                     return 0
                 print(f"airflow {stopped} exited; its log ends with:", flush=True)
-                print(_tail(airflow.log_path(stopped)), flush=True)
+                print(local_airflow.tail(airflow.log_path(stopped)), flush=True)
                 _stop_everything()
                 return 1
     except (KeyboardInterrupt, _Stop):
         print("\nstopping", flush=True)
         _stop_everything()
         return 0
-
-
-def _tail(path: Path) -> str:
-    from presswatch.local_airflow import tail
-
-    return tail(path)
 
 
 def _stop_everything() -> None:
