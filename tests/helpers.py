@@ -47,3 +47,14 @@ def run_daily_days(url: str, days, *, run: dict, send: bool) -> None:
         daily.wikipedia_task(url, day, params=params, run=run)
         daily.compliance_task(url, day, params=params)
         daily.notices_task(url, day, params=params, send=send, run=run)
+
+
+def differences(found: dict[str, list], expected: dict[str, list]) -> str:
+    """The rows that differ, table by table (a readable failure message; '' when none)."""
+    lines = []
+    for name in expected:
+        extra = [row for row in found[name] if row not in expected[name]]
+        missing = [row for row in expected[name] if row not in found[name]]
+        for label, rows in (("not in the live runs", extra), ("only in the live runs", missing)):
+            lines += [f"{name} {label}: {row}" for row in rows[:8]]
+    return "\n".join(lines)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 from conftest import truncate_all
+from helpers import differences
 from test_sla_dag import SNAPSHOT
 
 from presswatch import db
@@ -40,7 +41,9 @@ RESULTS = ("story", "story_item", "story_institution", "story_response", "story_
 @pytest.fixture(scope="module")
 def world(db_url, _simulator_server):
     """The demo world for this module, and the Airflow connections to the simulator serving it
-    (the cluster's processes start with them, so they depend on the world)."""
+    (the cluster's processes start with them, so they depend on the world). The simulator
+    starts with no fault an earlier module queued and did not use."""
+    _simulator_server.reset()
     from presswatch.demo import generator
 
     truncate_all(db_url)
@@ -101,17 +104,6 @@ def results(url: str) -> dict[str, list]:
             key=repr,
         )
     return found
-
-
-def differences(found: dict[str, list], expected: dict[str, list]) -> str:
-    """The rows that differ, table by table (a readable failure message)."""
-    lines = []
-    for name in expected:
-        extra = [row for row in found[name] if row not in expected[name]]
-        missing = [row for row in expected[name] if row not in found[name]]
-        for label, rows in (("not in the live runs", extra), ("only in the live runs", missing)):
-            lines += [f"{name} {label}: {row}" for row in rows[:8]]
-    return "\n".join(lines)
 
 
 def forget(url: str) -> None:

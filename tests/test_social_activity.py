@@ -1,5 +1,5 @@
-"""The daily fetch's pure parts: which day a run checks, which windows it asks for, and how the
-accounts are split into batches."""
+"""The daily fetch: which day a run checks, which windows it asks for, how the accounts are
+split into batches, and which account rows a fetch writes."""
 
 from __future__ import annotations
 
@@ -84,3 +84,79 @@ def test_accounts_are_batched_per_platform_with_readable_names(conn):
     assert daily.Batch.from_dict(only_a[0].as_dict()) == only_a[0]
     with pytest.raises(PresswatchError, match="unknown platforms"):
         daily.plan_batches(conn, ["myspace"], None)
+
+
+# -- Which account rows a fetch writes --------------------------------------------------------
+
+DAY = dt.date(2026, 3, 29)
+LIVE = {"airflow_dag_id": "social_activity_daily", "airflow_run_id": None,
+        "airflow_run_type": "scheduled"}  # fmt: skip
+BACKFILL = {**LIVE, "airflow_run_type": "backfill"}
+PARAMS = {"institution_codes": [], "platforms": list(daily.PLATFORMS), "dry_run": False,
+          "batch_size": 500}  # fmt: skip
+
+
+def fetch_day(url: str, day: dt.date, run: dict) -> list[dict]:
+    from presswatch import db
+
+    with db.connect(url) as conn:
+        batches = daily.plan_batches(conn, PARAMS["platforms"], None, 500)
+    return [daily.fetch_task(url, batch, day, params=PARAMS, run=run) for batch in batches]
+
+
+def account_rows(conn) -> dict[int, tuple]:
+    """Each account's row version (xmin changes with any write) and fetch state."""
+    conn.commit()
+    rows = conn.execute(
+        "SELECT id, xmin::text, last_fetch_at, last_fetch_error, covered_from, covered_until"
+        " FROM social_account ORDER BY id"
+    ).fetchall()
+    return {row[0]: row[1:] for row in rows}
+
+
+@pytest.mark.slow
+def test_an_account_nothing_is_asked_about_keeps_its_row(conn, clean_db, simulator, monkeypatch):
+    """A backfill of a day already fetched asks the platforms about no readable account and
+    writes none of their rows (no last_fetch_at, no history trigger work): what bounded a
+    backfill of stored days. An account that could not be read is asked again and its row
+    says so; a backfill of an earlier day widens the readable accounts' periods (a write)."""
+    from helpers import FAST_CONNECTORS
+
+    from presswatch.demo import generator
+    from presswatch.simulator import airflow_connections
+
+    generator.seed(conn, institutions=2, seed=5, days=30, end_date=DAY)
+    for name, value in airflow_connections(conn, simulator.base_url, FAST_CONNECTORS).items():
+        monkeypatch.setenv(name, value)
+    conn.commit()
+    url = clean_db
+    fetch_day(url, DAY, LIVE)
+    live = account_rows(conn)
+    unreadable = {id_ for id_, row in live.items() if row[2] is not None}
+    assert unreadable and len(unreadable) < len(live)  # the demo has pages that cannot be read
+
+    simulator.reset()
+    reports = fetch_day(url, DAY, BACKFILL)
+
+    again = account_rows(conn)
+    assert {i for i in live if again[i] != live[i]} == {i for i in unreadable if i in again}
+    assert all(again[i][1] > live[i][1] and again[i][2] == live[i][2] for i in unreadable)
+    assert sum(r["accounts_up_to_date"] for r in reports) == len(live) - len(unreadable)
+    assert sum(r["facts_read"] for r in reports) == 0
+    names = {
+        name
+        for row in conn.execute(
+            "SELECT handle, external_id FROM social_account WHERE id = ANY (%s)", [list(unreadable)]
+        )
+        for name in row
+        if name
+    }
+    asked = [r for r in simulator.requests() if r["platform"] != "wiki"]
+    assert asked and all(any(n in f"{r['path']} {r.get('query')}" for n in names) for r in asked)
+
+    earlier = fetch_day(url, DAY - dt.timedelta(days=10), BACKFILL)
+    widened = account_rows(conn)
+    readable = set(live) - unreadable
+    assert all(widened[i][0] != again[i][0] and widened[i][3] < live[i][3] for i in readable)
+    assert all(widened[i][4] == live[i][4] for i in readable)
+    assert sum(r["accounts_fetched"] for r in earlier) == len(readable)

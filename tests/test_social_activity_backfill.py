@@ -10,11 +10,12 @@ sent); ``test_social_activity_dag`` runs the same DAG with ``dag.test()``. The b
 from __future__ import annotations
 
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
-from helpers import run_daily_days, seed_world
+from helpers import differences, run_daily_days, seed_world
 from test_social_activity_dag import RESULTS, SNAPSHOT, forget_fetched
 
 from presswatch.notices import dispatch
@@ -31,7 +32,9 @@ SEED = {"institutions": 5, "seed": 23, "days": 60, "end_date": dt.date(2026, 3, 
 @pytest.fixture(scope="module")
 def world(db_url, _simulator_server):
     """The demo world for this module, and the Airflow connections to the simulator serving it
-    (the cluster's processes start with them, so they depend on the world)."""
+    (the cluster's processes start with them, so they depend on the world). The simulator
+    starts with no fault an earlier module queued and did not use."""
+    _simulator_server.reset()
     return {"url": db_url, "connections": seed_world(db_url, _simulator_server.base_url, **SEED)}
 
 
@@ -59,6 +62,33 @@ def results(url: str) -> dict[str, list]:
             " ORDER BY dedup_key"
         ).fetchall()
     return found
+
+
+def explain(url: str, found: dict[str, list], live: dict[str, list], cluster, runs) -> str:
+    """Why the backfill's results differ from the live runs': the rows that differ, the
+    accounts that could not be read, what was quarantined, and the warnings and errors the
+    fetch tasks (and any task tried again) logged: a difference must say what happened."""
+    with psycopg.connect(url) as conn:
+        errors = conn.execute(
+            "SELECT id, platform, handle, last_fetch_error FROM social_account"
+            " WHERE last_fetch_error IS NOT NULL ORDER BY id"
+        ).fetchall()
+        quarantined = conn.execute("SELECT source, reason FROM quarantine").fetchall()
+    lines = [differences(found, live), f"accounts not read: {errors}", f"quarantine: {quarantined}"]
+    logged: dict[str, list[str]] = {}  # what a fetch task logged -> the runs it logged it in
+    for run in runs:
+        for ti in cluster.task_instances("social_activity_daily", run.run_id):
+            if ti.task_id != "fetch_posts" and ti.try_number <= 1:
+                continue
+            log = cluster.task_log("social_activity_daily", run.run_id, ti.task_id,
+                                   map_index=ti.map_index)  # fmt: skip
+            for line in log.splitlines():
+                record = json.loads(line) if line.startswith("{") else {}
+                if record.get("level") in ("warning", "error", "critical"):
+                    said = f"{ti.task_id} try {ti.try_number}: {record.get('event')}"
+                    logged.setdefault(said, []).append(run.run_id)
+    lines += [f"{event} (in {len(ids)} runs: {ids[0]} ...)" for event, ids in logged.items()]
+    return "\n".join(lines)
 
 
 def local_midnight(day: dt.date) -> dt.datetime:
@@ -90,7 +120,8 @@ def test_a_14_day_backfill_equals_the_live_runs_and_sends_nothing(
 
     assert [(run.state, run.run_type) for run in runs] == [("success", "backfill")] * 14
     assert [run.data_interval_start.astimezone(TASHKENT).date() for run in runs] == DAYS
-    assert results(url) == live
+    found = results(url)
+    assert found == live, explain(url, found, live, airflow_cluster, runs)
     with psycopg.connect(url) as conn:
         statuses = {s for (s,) in conn.execute("SELECT DISTINCT status FROM notice")}
         types = {t for (t,) in conn.execute("SELECT DISTINCT airflow_run_type FROM notice")}
@@ -123,5 +154,6 @@ def test_a_14_day_backfill_equals_the_live_runs_and_sends_nothing(
     names = {name for row in unreadable for name in row if name}
     asked = [r for r in _simulator_server.requests() if r["platform"] != "wiki"]
     assert [r for r in asked if not any(n in f"{r['path']} {r.get('query')}" for n in names)] == []
-    assert results(url) == live
+    found = results(url)
+    assert found == live, explain(url, found, live, airflow_cluster, runs + again)
     assert smtp_server.messages == []

@@ -39,7 +39,8 @@ CREATE TEMP TABLE stage_fetch_outcome (
 -- Facts the platform gave replace the stored ones (a platform that does not say whether an
 -- account is verified leaves the stored flag alone); the covered period grows to include the
 -- period the day needed (the windows fetched filled the gap between the two, so the union is
--- one contiguous, fetched period); the error (or its absence) is remembered.
+-- one contiguous, fetched period); the error (or its absence) is remembered. Only accounts the
+-- platform was asked about are staged (daily._save): last_fetch_at is when it last was.
 UPDATE social_account AS a
    SET external_id = coalesce(o.external_id, a.external_id),
        verified = coalesce(o.verified, a.verified),
