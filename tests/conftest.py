@@ -3,7 +3,8 @@ and Airflow's metadata database on the same server.
 
 Which PostgreSQL server: ``PRESSWATCH_TEST_DB_URL`` or ``PRESSWATCH_DB_URL`` when set (the tests
 create and drop their own databases on it), else the embedded server, which is started for the
-session and stopped afterwards unless it was already running.
+session and stopped afterwards unless it was already running or another client (a second test
+session, the bench) still uses it.
 """
 
 from __future__ import annotations
@@ -73,8 +74,22 @@ def pytest_sessionfinish(session, exitstatus):
         sys.modules["airflow.settings"].dispose_orm()
     db.drop_database(AIRFLOW_DB_URL)
     shutil.rmtree(_AIRFLOW_HOME, ignore_errors=True)
-    if _CONFIGURED is None and not _EMBEDDED_WAS_RUNNING:
+    if _CONFIGURED is None and not _EMBEDDED_WAS_RUNNING and not _other_clients():
         dbserver.stop()
+
+
+def _other_clients() -> list[str]:
+    """The databases other clients of the embedded server are connected to (a second ``pytest``,
+    ``make bench`` or ``make demo`` started in the same checkout while this session ran):
+    stopping the server under them would fail their work, so it is left running for them
+    (``make stop`` stops it)."""
+    with psycopg.connect(db.with_database(SERVER_URL, "postgres"), autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT DISTINCT datname FROM pg_stat_activity"
+            " WHERE backend_type = 'client backend' AND datname IS NOT NULL"
+            "   AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return [name for (name,) in rows]
 
 
 @pytest.fixture(scope="session")
