@@ -25,7 +25,8 @@ Module scope, not session scope: ``dag.test()`` (other test modules) writes its 
 same metadata database, and the DAGs it writes are unpaused (the test process runs Airflow's
 unit-test config); a scheduler running then would queue the same task instances to its
 executor, and tasks would run twice. So the processes live only while the module that asked for
-them runs, every DAG is paused when they start, and the scheduler creates no scheduled runs
+them runs, every DAG is paused when they start (and runs an earlier module left unfinished are
+failed: see ``_pause_and_end_earlier_runs``), and the scheduler creates no scheduled runs
 (``use_job_schedule=False``): it runs only what the test creates.
 
 A module that needs only the API server, with the public API, the UI and plugins (the
@@ -270,7 +271,7 @@ class AirflowCluster:
     def launch(self) -> None:
         """Start the processes and return at once (``wait_until_ready`` waits for them)."""
         self._launched_at = time.monotonic()
-        self._pause_every_dag()
+        self._pause_and_end_earlier_runs()
         with self._metadata() as conn:
             (self._jobs_before,) = conn.execute("SELECT coalesce(max(id), 0) FROM job").fetchone()
         if "api-server" in self.components:
@@ -302,11 +303,22 @@ class AirflowCluster:
             return f"{self.base_url}/api/v2/monitor/health"
         return f"{self.base_url}/execution/health"
 
-    def _pause_every_dag(self) -> None:
+    def _pause_and_end_earlier_runs(self) -> None:
         """DAGs that ``dag.test()`` created earlier in the session are unpaused; pause them, so
-        the scheduler runs only what the test unpauses."""
+        the scheduler runs only what the test unpauses. Runs an earlier module left unfinished
+        (a test that failed or timed out while its cluster ran them, a ``dag.test()`` cut
+        short) are failed and their backfills closed: this scheduler would otherwise adopt their
+        queued tasks as orphans, and once the test unpauses their DAG run them on this module's
+        world, adding a day the test did not ask for to its results."""
         with self._metadata() as conn:
             conn.execute("UPDATE dag SET is_paused = true WHERE NOT is_paused")
+            conn.execute(
+                "UPDATE task_instance SET state = 'failed'"
+                " WHERE state IN ('scheduled', 'queued', 'running', 'up_for_retry',"
+                "                 'up_for_reschedule', 'deferred', 'restarting')"
+            )
+            conn.execute("UPDATE dag_run SET state = 'failed' WHERE state IN ('queued', 'running')")
+            conn.execute("UPDATE backfill SET completed_at = now() WHERE completed_at IS NULL")
 
     def _check_alive(self, doing: str) -> None:
         for name, process in self._processes.items():
