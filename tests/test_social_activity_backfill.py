@@ -83,7 +83,10 @@ def explain(url: str, found: dict[str, list], live: dict[str, list], cluster, ru
             log = cluster.task_log("social_activity_daily", run.run_id, ti.task_id,
                                    map_index=ti.map_index)  # fmt: skip
             for line in log.splitlines():
-                record = json.loads(line) if line.startswith("{") else {}
+                try:
+                    record = json.loads(line) if line.startswith("{") else {}
+                except ValueError:  # a line cut short
+                    record = {}
                 if record.get("level") in ("warning", "error", "critical"):
                     said = f"{ti.task_id} try {ti.try_number}: {record.get('event')}"
                     logged.setdefault(said, []).append(run.run_id)
