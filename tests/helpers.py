@@ -30,23 +30,31 @@ def seed_world(url: str, simulator_url: str, **seed) -> dict[str, str]:
         return airflow_connections(conn, simulator_url, FAST_CONNECTORS)
 
 
-def run_daily_days(url: str, days, *, run: dict, send: bool) -> None:
-    """``social_activity_daily`` for each of ``days`` as its tasks do it (fetch per batch of
-    500, Wikipedia, compliance, notices), with the connectors the tasks build from the Airflow
-    connections; ``run`` is the run the tasks are told they belong to."""
+DAILY_PARAMS = {"institution_codes": [], "platforms": ["facebook", "x", "instagram", "telegram"],
+                "dry_run": False, "batch_size": 500}  # fmt: skip
+
+
+def fetch_day(url: str, day, run: dict) -> list[dict]:
+    """``social_activity_daily``'s fetch tasks for ``day`` (one per batch of 500), with the
+    connectors the tasks build from the Airflow connections; their reports."""
     from presswatch import db
     from presswatch.activity import daily
 
-    params = {"institution_codes": [], "platforms": list(daily.PLATFORMS),
-              "dry_run": False, "batch_size": 500}  # fmt: skip
+    with db.connect(url) as conn:
+        batches = daily.plan_batches(conn, DAILY_PARAMS["platforms"], None, 500)
+    return [daily.fetch_task(url, b, day, params=DAILY_PARAMS, run=run) for b in batches]
+
+
+def run_daily_days(url: str, days, *, run: dict, send: bool) -> None:
+    """``social_activity_daily`` for each of ``days`` as its tasks do it (fetch per batch of
+    500, Wikipedia, compliance, notices); ``run`` is the run the tasks are told they belong to."""
+    from presswatch.activity import daily
+
     for day in days:
-        with db.connect(url) as conn:
-            batches = daily.plan_batches(conn, params["platforms"], None, 500)
-        for batch in batches:
-            daily.fetch_task(url, batch, day, params=params, run=run)
-        daily.wikipedia_task(url, day, params=params, run=run)
-        daily.compliance_task(url, day, params=params)
-        daily.notices_task(url, day, params=params, send=send, run=run)
+        fetch_day(url, day, run)
+        daily.wikipedia_task(url, day, params=DAILY_PARAMS, run=run)
+        daily.compliance_task(url, day, params=DAILY_PARAMS)
+        daily.notices_task(url, day, params=DAILY_PARAMS, send=send, run=run)
 
 
 def differences(found: dict[str, list], expected: dict[str, list]) -> str:

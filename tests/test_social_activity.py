@@ -92,16 +92,6 @@ DAY = dt.date(2026, 3, 29)
 LIVE = {"airflow_dag_id": "social_activity_daily", "airflow_run_id": None,
         "airflow_run_type": "scheduled"}  # fmt: skip
 BACKFILL = {**LIVE, "airflow_run_type": "backfill"}
-PARAMS = {"institution_codes": [], "platforms": list(daily.PLATFORMS), "dry_run": False,
-          "batch_size": 500}  # fmt: skip
-
-
-def fetch_day(url: str, day: dt.date, run: dict) -> list[dict]:
-    from presswatch import db
-
-    with db.connect(url) as conn:
-        batches = daily.plan_batches(conn, PARAMS["platforms"], None, 500)
-    return [daily.fetch_task(url, batch, day, params=PARAMS, run=run) for batch in batches]
 
 
 def account_rows(conn) -> dict[int, tuple]:
@@ -120,7 +110,7 @@ def test_an_account_nothing_is_asked_about_keeps_its_row(conn, clean_db, simulat
     writes none of their rows (no last_fetch_at, no history trigger work): what bounded a
     backfill of stored days. An account that could not be read is asked again and its row
     says so; a backfill of an earlier day widens the readable accounts' periods (a write)."""
-    from helpers import FAST_CONNECTORS
+    from helpers import FAST_CONNECTORS, fetch_day
 
     from presswatch.demo import generator
     from presswatch.simulator import airflow_connections
